@@ -1,0 +1,3 @@
+from diag_tui.cli import main
+
+raise SystemExit(main())

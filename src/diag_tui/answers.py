@@ -1,0 +1,121 @@
+"""Answers and what they make applicable.
+
+Answers map a question id to an option id (a tuple of option ids for multiple choice). They
+are never rewritten by context rules: which questions apply is *computed* from the answers,
+so changing a context answer brings hidden questions back with their earlier answers intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from diag_tui.referential import Option, OptionKind, Question, Referential
+
+AnswerValue = str | tuple[str, ...]
+Answers = Mapping[str, AnswerValue]
+
+
+def chosen_options(question: Question, answers: Answers) -> list[Option]:
+    """The options chosen for `question`, in the question's order; unknown ids are ignored."""
+    value = answers.get(question.id)
+    if value is None:
+        return []
+    ids = {value} if isinstance(value, str) else set(value)
+    return [o for o in question.options if o.id in ids]
+
+
+def applicable_questions(ref: Referential, answers: Answers) -> list[Question]:
+    """Questions to ask given the answers so far, in diagnostic order.
+
+    A follow-up applies when its parent applies and a chosen option of the parent reveals it;
+    a question stops applying when a chosen option of an applicable question hides it. Rules
+    only point forward (checked at load time), so one pass is enough.
+    """
+    hidden: set[str] = set()
+    revealed: set[str] = set()
+    applicable: list[Question] = []
+    for question in ref.questions:
+        if question.id in hidden:
+            continue
+        if question.id in ref.parent and question.id not in revealed:
+            continue
+        applicable.append(question)
+        for option in chosen_options(question, answers):
+            revealed.update(option.follow_ups)
+            hidden.update(option.hides)
+    return applicable
+
+
+def question_score(question: Question, answers: Answers) -> float | None:
+    """The score obtained, or None (unanswered, "Je ne sais pas", "Non applicable", context).
+
+    For a multiple-choice question the weakest chosen option counts: one weak point is enough
+    for an attacker.
+    """
+    scores = [o.score for o in chosen_options(question, answers) if o.score is not None]
+    return min(scores) if scores and question.scored else None
+
+
+def is_unknown(question: Question, answers: Answers) -> bool:
+    return any(o.kind is OptionKind.UNKNOWN for o in chosen_options(question, answers))
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    applicable: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.applicable == 0 else round(100 * self.answered / self.applicable)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.applicable
+
+
+def progress(ref: Referential, answers: Answers) -> Progress:
+    applicable = applicable_questions(ref, answers)
+    answered = sum(1 for q in applicable if chosen_options(q, answers))
+    return Progress(answered=answered, applicable=len(applicable))
+
+
+def answer_problems(ref: Referential, answers: Mapping[str, object], where: str = "answers") -> list[str]:
+    """Check raw answers (as read from a file) against the bank; each problem names its key."""
+    problems = []
+    for qid, value in answers.items():
+        at = f"[{where}] {qid}"
+        question = ref.question(qid)
+        if question is None:
+            problems.append(f"{at} : question inconnue dans le référentiel {ref.version}")
+            continue
+        valid = ", ".join(o.id for o in question.options)
+        if isinstance(value, str):
+            ids = [value]
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            if question.kind == "single":
+                problems.append(f"{at} : question à choix unique, une seule option attendue (parmi : {valid})")
+                continue
+            ids = value
+            if not ids:
+                problems.append(f"{at} : liste vide ; supprimez la ligne pour laisser la question sans réponse")
+                continue
+        else:
+            expected = "un identifiant d'option" if question.kind == "single" else "une liste d'identifiants d'options"
+            problems.append(f"{at} : {expected} entre guillemets est attendu (parmi : {valid})")
+            continue
+        for option_id in ids:
+            if question.option(option_id) is None:
+                problems.append(f"{at} : option « {option_id} » inconnue (options possibles : {valid})")
+        if len(set(ids)) != len(ids):
+            problems.append(f"{at} : la même option figure deux fois")
+        exclusive = [i for i in ids if (o := question.option(i)) is not None and o.kind is not OptionKind.ANSWER]
+        if exclusive and len(ids) > 1:
+            problems.append(f"{at} : « {exclusive[0]} » ne peut pas être combinée avec d'autres options")
+    return problems
+
+
+def normalise(answers: Mapping[str, object]) -> dict[str, AnswerValue]:
+    """Checked raw answers -> engine answers (lists become tuples, in the file's order)."""
+    return {qid: v if isinstance(v, str) else tuple(v) for qid, v in answers.items()}  # type: ignore[arg-type]

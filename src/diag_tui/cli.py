@@ -1,0 +1,183 @@
+"""Command line. Headless commands never import Textual, so they start fast and run anywhere."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from diag_tui import __version__
+from diag_tui.errors import UserError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » : attendu AAAA-MM-JJ, par exemple 2026-12-01") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diag-tui",
+        description="Diagnostic de cybersécurité pour petites organisations. Sans commande : ouvre l'application.",
+    )
+    parser.add_argument("--version", action="version", version=f"diag-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+
+    p = sub.add_parser("validate", help="vérifier un référentiel de questions")
+    p.add_argument("folder", nargs="?", type=Path, metavar="DOSSIER", help="dossier des fichiers *.toml (par défaut : celui fourni)")
+
+    p = sub.add_parser("questions", help="afficher le référentiel")
+    p.add_argument("--json", action="store_true", help="au format JSON (pour les outils)")
+
+    p = sub.add_parser("report", help="calculer résultats et plan à partir d'un fichier de réponses")
+    p.add_argument("--answers", type=Path, required=True, metavar="FICHIER.toml", help="fichier de réponses")
+    p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
+    p.add_argument("--format", choices=("toml", "markdown"), default="toml", help="format de sortie (toml par défaut)")
+    p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "questions":
+            return cmd_questions(args)
+        if args.command == "report":
+            return cmd_report(args)
+        build_parser().print_help()
+        return 0
+    except UserError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_validate(args) -> int:
+    from diag_tui.referential import default_questions_dir, load_referential, referential_summary
+
+    folder = args.folder or default_questions_dir()
+    print(referential_summary(load_referential(folder)))
+    print("Aucun problème détecté.")
+    return 0
+
+
+def cmd_questions(args) -> int:
+    from diag_tui.referential import load_default
+
+    ref = load_default()
+    if args.json:
+        print(json.dumps(referential_json(ref), ensure_ascii=False, indent=2))
+        return 0
+    for theme in ref.themes:
+        print(f"\n{theme.title}")
+        for q in ref.questions_of(theme.id):
+            indent = "    " if q.id in ref.parent else "  "
+            print(f"{indent}{q.id} : {q.text}")
+    return 0
+
+
+def referential_json(ref) -> dict:
+    def question(q) -> dict:
+        return {
+            "id": q.id,
+            "theme": q.theme,
+            "text": q.text,
+            "help": q.help,
+            "kind": q.kind,
+            "weight": q.weight,
+            "critical": q.critical,
+            "options": [
+                {
+                    "id": o.id,
+                    "label": o.label,
+                    "kind": o.kind.value,
+                    "score": o.score,
+                    "measure": o.measure,
+                    "level": o.level if o.measure else None,
+                    "hides": list(o.hides),
+                    "follow_ups": [question(ref.question(fu)) for fu in o.follow_ups],
+                }
+                for o in q.options
+            ],
+        }
+
+    return {
+        "version": ref.version,
+        "hash": ref.content_hash,
+        "themes": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "description": t.description,
+                "scored": t.scored,
+                "questions": [question(q) for q in ref.questions_of(t.id) if q.id not in ref.parent],
+            }
+            for t in ref.themes
+        ],
+        "measures": [
+            {
+                "id": m.id,
+                "theme": m.theme,
+                "family": m.family,
+                "rank": m.rank,
+                "title": m.level1.title,
+                "level2_title": m.level2.title if m.level2 else None,
+                "effort": m.effort,
+                "cost": m.cost,
+                "owner": m.owner,
+            }
+            for m in ref.measures
+        ],
+    }
+
+
+def cmd_report(args) -> int:
+    from diag_tui.answers_file import load_answers_file
+    from diag_tui.followup import DiagnosticMeta, followup_document, to_toml
+    from diag_tui.plan import build_plan
+    from diag_tui.referential import load_default
+    from diag_tui.report_markdown import markdown_report
+    from diag_tui.restitution import restitution
+
+    ref = load_default()
+    answers = load_answers_file(args.answers, ref)
+    result = restitution(ref, answers.answers, answers.overrides)
+    start = args.start or answers.diagnostic.date or dt.date.today()
+    plan = build_plan(result.priorities, start)
+    meta = DiagnosticMeta(
+        organisation=answers.organisation.name,
+        aidant=answers.diagnostic.aidant,
+        mode=answers.diagnostic.mode,
+        created=answers.diagnostic.date,
+    )
+    if args.format == "markdown":
+        text = markdown_report(ref, meta, result, plan)
+    else:
+        text = to_toml(followup_document(ref, meta, result, plan))
+    for override, why in result.ignored_overrides:
+        print(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", file=sys.stderr)
+    write_output(text, args.output)
+    return 0
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print to stdout, or write `output` atomically with a clear message when that fails."""
+    from diag_tui.files import atomic_write
+
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    if not output.parent.is_dir():
+        raise UserError(f"{output} : le dossier {output.parent} n'existe pas. Créez-le ou choisissez un autre chemin.")
+    try:
+        atomic_write(output, text, mode=0o600)
+    except OSError as exc:
+        raise UserError(f"{output} : écriture impossible ({exc.strerror}). Rien n'a été modifié.") from None
+    print(f"Écrit : {output}", file=sys.stderr)

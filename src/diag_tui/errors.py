@@ -1,0 +1,85 @@
+"""Errors caused by the user's input: shown as one clear message, never as a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+class UserError(Exception):
+    """Bad input from the user (file, option, id). The message says what, where and how to fix it."""
+
+
+class ValidationErrors(UserError):
+    """Several problems found in one input; each line names the file and the key."""
+
+    def __init__(self, title: str, problems: Sequence[str]):
+        self.title = title
+        self.problems = list(problems)
+        super().__init__(title + "\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+# French wording for the pydantic errors users meet most; anything else falls back to pydantic's text.
+_PYDANTIC_FR = {
+    "missing": "champ obligatoire manquant",
+    "extra_forbidden": "clé inconnue (vérifiez l'orthographe)",
+    "string_type": "doit être un texte entre guillemets",
+    "string_too_short": "ne doit pas être vide",
+    "too_short": "doit contenir au moins {min_length} élément(s)",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "float_type": "doit être un nombre",
+    "float_parsing": "doit être un nombre",
+    "bool_type": "doit valoir true ou false",
+    "bool_parsing": "doit valoir true ou false",
+    "date_type": "doit être une date AAAA-MM-JJ (sans guillemets)",
+    "date_from_datetime_parsing": "doit être une date AAAA-MM-JJ",
+    "date_parsing": "doit être une date AAAA-MM-JJ",
+    "datetime_type": "doit être une date et heure (AAAA-MM-JJTHH:MM:SS)",
+    "list_type": "doit être une liste [ … ]",
+    "tuple_type": "doit être une liste [ … ]",
+    "dict_type": "doit être une table",
+    "model_type": "doit être une table",
+    "greater_than_equal": "doit être supérieur ou égal à {ge}",
+    "greater_than": "doit être supérieur à {gt}",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "less_than": "doit être inférieur à {lt}",
+    "multiple_of": "doit être un multiple de {multiple_of}",
+    "literal_error": "valeur non reconnue, valeurs possibles : {expected}",
+    "enum": "valeur non reconnue, valeurs possibles : {expected}",
+    "string_pattern_mismatch": "format invalide (attendu : lettres minuscules, chiffres et _)",
+}
+
+
+def format_location(loc: Iterable[object]) -> str:
+    """('questions', 3, 'options', 1, 'score') -> 'questions[3].options[1].score'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def pydantic_problems(exc, prefix: str = "") -> list[str]:
+    """Turn a pydantic ValidationError into 'key.path: message' lines, in French where known."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        template = _PYDANTIC_FR.get(err["type"])
+        ctx = err.get("ctx") or {}
+        if template:
+            try:
+                message = template.format(**ctx)
+            except (KeyError, IndexError):
+                message = template
+        else:
+            message = err["msg"]
+        loc = format_location(err["loc"])
+        where = ".".join(p for p in (prefix, loc) if p) or "(racine)"
+        value = err.get("input")
+        shown = ""
+        if err["type"] not in ("missing",) and isinstance(value, (str, int, float, bool)):
+            text = repr(value)
+            shown = f" (valeur lue : {text[:60]}{'…' if len(text) > 60 else ''})"
+        lines.append(f"{where} : {message}{shown}")
+    return lines

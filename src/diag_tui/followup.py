@@ -1,0 +1,115 @@
+"""The TOML follow-up file: the six-month plan that the aidant and the organisation keep.
+
+It opens with a French comment saying what the file is and what may be edited by hand
+(`status`, `notes`, `updated` of each measure; `done` and `notes` of each checkpoint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import tomli_w
+
+from diag_tui.plan import Plan
+from diag_tui.referential import Referential
+from diag_tui.restitution import Restitution
+
+SCHEMA_VERSION = 1
+STATUSES = ("a_faire", "en_cours", "fait", "abandonne")
+NOT_ASSESSED = "non évalué"
+
+HEADER = """\
+# Fichier de suivi diag-tui : plan d'action sur six mois
+#
+# Ce fichier appartient à l'organisation diagnostiquée. Il contient la liste de ses points
+# faibles : conservez-le en lieu sûr et ne le transmettez qu'à des personnes de confiance.
+#
+# Vous pouvez modifier à la main, pour chaque mesure ([[measures]]) :
+#   status  = "a_faire", "en_cours", "fait" ou "abandonne"
+#   notes   = "texte libre"
+#   updated = 2026-12-15   (date de la dernière mise à jour, sans guillemets)
+# et pour chaque point d'étape ([[checkpoints]]) : done = true ou false, notes = "texte libre".
+# Ne modifiez pas les autres champs : ils servent à relier le fichier au diagnostic.
+# Lors de la visite suivante : diag-tui import ce-fichier.toml
+"""
+
+
+@dataclass(frozen=True)
+class DiagnosticMeta:
+    organisation: str
+    aidant: str | None = None
+    mode: str = "accompagne"
+    id: str | None = None
+    created: dt.datetime | dt.date | None = None
+    completed: dt.datetime | dt.date | None = None
+
+
+def _clean(table: dict[str, Any]) -> dict[str, Any]:
+    """TOML has no null: drop the keys whose value is None."""
+    return {k: v for k, v in table.items() if v is not None}
+
+
+def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitution, plan: Plan) -> dict[str, Any]:
+    themes = {t.id: t.title for t in ref.themes}
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "diagnostic": _clean(
+            {
+                "id": meta.id,
+                "organisation": meta.organisation,
+                "aidant": meta.aidant,
+                "mode": meta.mode,
+                "created": meta.created,
+                "completed": meta.completed,
+                "referential_version": ref.version,
+                "referential_hash": ref.content_hash,
+                "plan_start": plan.start,
+                "provisional": result.provisional,
+                "basis": result.basis,
+            }
+        ),
+        "indicators": {
+            i.theme.id: NOT_ASSESSED if i.value is None else i.value for i in result.indicators
+        },
+        "measures": [
+            _clean(
+                {
+                    "rank": item.rank,
+                    "id": item.measure.id,
+                    "level": item.priority.finding.level,
+                    "title": item.priority.finding.title,
+                    "theme": themes[item.measure.theme],
+                    "reason": item.priority.finding.reason,
+                    "override_reason": item.priority.override.reason if item.priority.override else None,
+                    "why": item.priority.finding.detail.why,
+                    "how": list(item.priority.finding.detail.how),
+                    "month": item.start_month,
+                    "due_month": item.due_month,
+                    "due": item.due,
+                    "owner": item.measure.owner,
+                    "effort": item.measure.effort,
+                    "status": "a_faire",
+                    "notes": "",
+                    "updated": plan.start,
+                }
+            )
+            for item in plan.items
+        ],
+        "checkpoints": [
+            {"month": c.month, "date": c.date, "done": False, "notes": ""} for c in plan.checkpoints
+        ],
+        "other_measures": [
+            {"id": f.measure.id, "level": f.level, "title": f.title, "theme": themes[f.measure.theme]}
+            for f in result.others
+        ],
+        "questions_to_ask": [{"id": q.id, "text": q.text} for q in result.unknown_questions],
+    }
+    if result.priorities_note:
+        document["diagnostic"]["note"] = result.priorities_note
+    return document
+
+
+def to_toml(document: dict[str, Any]) -> str:
+    return HEADER + "\n" + tomli_w.dumps(document, multiline_strings=True)

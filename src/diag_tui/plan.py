@@ -1,0 +1,105 @@
+"""The six-month plan: when each priority measure starts and is due, and the checkpoints.
+
+Rule (also in the README):
+
+- Month 1 starts on the plan's start date; month *m* ends on the same day *m* months later
+  (clamped to the month's last day: 31 January + 1 month = 28 or 29 February).
+- A measure lasts 1 month if its effort is "faible", 2 if "moyen", 3 if "important".
+- Measures are placed in priority order. Each is due at the end of the earliest month that
+  (a) is no earlier than the previous measure's due month, so due dates never decrease along
+  the priorities, (b) leaves it its full duration inside months 1–6, (c) has fewer than two
+  measures already due, and (d) whose start month has fewer than two measures already starting.
+  Low-effort measures thus finish early and heavy ones start early; no month gets more than
+  two new measures. If no month fits (never with six measures), it is due in month 6.
+- Follow-up checkpoints at M+1, M+3 and M+6.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from diag_tui.referential import Measure
+from diag_tui.restitution import Priority
+
+MONTHS = 6
+MAX_NEW_PER_MONTH = 2
+MAX_DUE_PER_MONTH = 2
+CHECKPOINT_MONTHS = (1, 3, 6)
+DURATION_MONTHS = {"faible": 1, "moyen": 2, "important": 3}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day `months` later, clamped to the last day of the target month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    rank: int  # 1..6, the position among the priorities
+    priority: Priority
+    start_month: int
+    due_month: int
+    start: dt.date
+    due: dt.date
+
+    @property
+    def measure(self) -> Measure:
+        return self.priority.measure
+
+    @property
+    def first_step(self) -> str:
+        return self.priority.finding.detail.how[0]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    month: int
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Plan:
+    start: dt.date
+    items: tuple[PlanItem, ...]
+    checkpoints: tuple[Checkpoint, ...]
+
+    def month(self, m: int) -> list[PlanItem]:
+        """Measures in progress during month `m` (started and not yet due)."""
+        return [i for i in self.items if i.start_month <= m <= i.due_month]
+
+
+def build_plan(priorities: tuple[Priority, ...] | list[Priority], start: dt.date) -> Plan:
+    starts = [0] * (MONTHS + 1)
+    dues = [0] * (MONTHS + 1)
+    items = []
+    previous_due = 1
+    for rank, priority in enumerate(priorities, start=1):
+        duration = DURATION_MONTHS[priority.measure.effort]
+        due_month = next(
+            (
+                m
+                for m in range(max(previous_due, duration), MONTHS + 1)
+                if dues[m] < MAX_DUE_PER_MONTH and starts[m - duration + 1] < MAX_NEW_PER_MONTH
+            ),
+            MONTHS,
+        )
+        start_month = max(1, due_month - duration + 1)
+        starts[start_month] += 1
+        dues[due_month] += 1
+        previous_due = due_month
+        items.append(
+            PlanItem(
+                rank=rank,
+                priority=priority,
+                start_month=start_month,
+                due_month=due_month,
+                start=add_months(start, start_month - 1),
+                due=add_months(start, due_month),
+            )
+        )
+    checkpoints = tuple(Checkpoint(m, add_months(start, m)) for m in CHECKPOINT_MONTHS)
+    return Plan(start=start, items=tuple(items), checkpoints=checkpoints)
