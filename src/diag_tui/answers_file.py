@@ -9,7 +9,7 @@
     date = 2026-11-22             # date of the interview; the plan starts then unless --start
 
     [answers]                     # question id = option id (a list for multiple choice)
-    ctx_postes = "1_9"
+    ctx_postes = "de_1_a_9"
 
     [[overrides]]                 # optional: the aidant swaps a priority measure
     replaced = "antivirus"

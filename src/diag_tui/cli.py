@@ -19,6 +19,18 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"date invalide « {text} » : attendu AAAA-MM-JJ, par exemple 2026-12-01") from None
 
 
+def _referential_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--referentiel", type=Path, metavar="DOSSIER", help="dossier de questions à utiliser (par défaut : celui fourni)"
+    )
+
+
+def _load(args):
+    from diag_tui.referential import load_default, load_referential
+
+    return load_referential(args.referentiel) if args.referentiel else load_default()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diag-tui",
@@ -31,9 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", type=Path, metavar="DOSSIER", help="dossier des fichiers *.toml (par défaut : celui fourni)")
 
     p = sub.add_parser("questions", help="afficher le référentiel")
+    _referential_option(p)
     p.add_argument("--json", action="store_true", help="au format JSON (pour les outils)")
 
     p = sub.add_parser("report", help="calculer résultats et plan à partir d'un fichier de réponses")
+    _referential_option(p)
     p.add_argument("--answers", type=Path, required=True, metavar="FICHIER.toml", help="fichier de réponses")
     p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
     p.add_argument("--format", choices=("toml", "markdown"), default="toml", help="format de sortie (toml par défaut)")
@@ -69,9 +83,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_questions(args) -> int:
-    from diag_tui.referential import load_default
-
-    ref = load_default()
+    ref = _load(args)
     if args.json:
         print(json.dumps(referential_json(ref), ensure_ascii=False, indent=2))
         return 0
@@ -142,11 +154,10 @@ def cmd_report(args) -> int:
     from diag_tui.answers_file import load_answers_file
     from diag_tui.followup import DiagnosticMeta, followup_document, to_toml
     from diag_tui.plan import build_plan
-    from diag_tui.referential import load_default
     from diag_tui.report_markdown import markdown_report
     from diag_tui.restitution import restitution
 
-    ref = load_default()
+    ref = _load(args)
     answers = load_answers_file(args.answers, ref)
     result = restitution(ref, answers.answers, answers.overrides)
     start = args.start or answers.diagnostic.date or dt.date.today()

@@ -8,6 +8,7 @@ leaves either the old file or the new one, never a mix.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import tomllib
 from pathlib import Path
@@ -49,7 +50,19 @@ def read_toml(path: Path, what: str = "fichier") -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path} : syntaxe TOML invalide : {exc}.") from None
+        raise UserError(f"{path}{_toml_position(str(exc))}") from None
+
+
+def _toml_position(message: str) -> str:
+    """tomllib's "Expected ... (at line 3, column 7)" -> ", ligne 3, colonne 7 : syntaxe ..."."""
+    match = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message)
+    if match:
+        detail, line, column = match.groups()
+        return (
+            f", ligne {line}, colonne {column} : syntaxe TOML invalide ({detail}). Vérifiez les "
+            "guillemets, les crochets et le signe = sur cette ligne ou juste avant."
+        )
+    return f" : syntaxe TOML invalide ({message})."
 
 
 def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:

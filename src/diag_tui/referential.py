@@ -230,6 +230,8 @@ def load_referential(folder: Path) -> Referential:
                 except ValidationError as exc:
                     problems.extend(f"{name} : {line}" for line in pydantic_problems(exc, where))
 
+    if problems:  # unreadable files or malformed entries: cross-checks would only add noise
+        raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
     if len(versions) != 1:
         where = ", ".join(n for n, _ in versions) or "aucun fichier"
         problems.append(f"version : doit figurer dans un seul fichier (trouvée dans : {where})")

@@ -130,13 +130,13 @@ class Restitution:
     @property
     def basis(self) -> str:
         """What the indicators rest on, e.g. "calculé sur 31 réponses sur 38, 4 inconnues"."""
-        text = f"calculé sur {self.scored_answers} réponse(s) sur {self.scored_applicable}"
+        text = f"calculé sur {count(self.scored_answers, 'réponse')} sur {self.scored_applicable}"
         extras = []
         if self.unknown_count:
-            extras.append(f"{self.unknown_count} inconnue(s)")
+            extras.append(count(self.unknown_count, "inconnue"))
         missing = self.progress.applicable - self.progress.answered
         if missing:
-            extras.append(f"{missing} question(s) sans réponse")
+            extras.append(f"{count(missing, 'question')} sans réponse")
         return text + (", " + ", ".join(extras) if extras else "")
 
     @property
@@ -152,9 +152,14 @@ class Restitution:
                 "posées. Gardez ces bonnes pratiques et refaites le diagnostic dans un an." + tail
             )
         return (
-            f"{n} mesure(s) prioritaire(s) seulement : les autres réponses ne révèlent pas de point "
+            f"{count(n, 'mesure prioritaire', 'mesures prioritaires')} seulement : les autres réponses ne révèlent pas de point "
             "faible, il n'y a pas lieu d'en ajouter." + tail
         )
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """French count: "0 réponse", "1 réponse", "2 réponses" (French singular covers 0 and 1)."""
+    return f"{n} {singular if n < 2 else (plural or singular + 's')}"
 
 
 def theme_indicators(ref: Referential, answers: Answers, applicable: list[Question]) -> list[ThemeIndicator]:

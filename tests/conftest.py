@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diag_tui.referential import Referential, load_referential
+
+FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
+
+
+@pytest.fixture(scope="session")
+def bank() -> Referential:
+    """A small referential written for the engine tests, independent of the real content."""
+    return load_referential(FIXTURE_BANK)
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    """Never touch the real home: every test gets its own data and config folders."""
+    monkeypatch.setenv("DIAG_TUI_HOME", str(tmp_path / "diag-tui-home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+# Worst plausible answers on the fixture bank, every question answered.
+WORST = {
+    "ctx_server": "yes",
+    "alpha_backup": "none",
+    "alpha_mfa": "no",
+    "beta_server": "no",
+    "beta_patch": "no",
+    "beta_multi": ("b", "c"),
+    "beta_aware": "no",
+}

@@ -1,0 +1,114 @@
+"""Loading and validating a question bank: every broken case names the file and the key."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diag_tui.errors import ValidationErrors
+from diag_tui.referential import load_referential
+from tests.conftest import FIXTURE_BANK
+
+
+def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    folder = tmp_path / "bank"
+    shutil.copytree(FIXTURE_BANK, folder)
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {file}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def problems_of(folder: Path) -> str:
+    with pytest.raises(ValidationErrors) as info:
+        load_referential(folder)
+    return "\n".join(info.value.problems)
+
+
+def test_fixture_bank_loads(bank):
+    assert bank.version == "test-1"
+    assert [t.id for t in bank.themes] == ["ctx", "alpha", "beta"]
+    # follow-up placed right after its parent, whatever its place in the file
+    order = [q.id for q in bank.questions]
+    assert order.index("alpha_offline") == order.index("alpha_backup") + 1
+    assert bank.parent["alpha_offline"] == "alpha_backup"
+
+
+def test_content_hash_changes_with_content(tmp_path, bank):
+    folder = broken(tmp_path, "bank.toml", 'weight = 2\ncritical = true', 'weight = 1\ncritical = true')
+    assert load_referential(folder).content_hash != bank.content_hash
+    assert load_referential(FIXTURE_BANK).content_hash == bank.content_hash
+
+
+CASES = [
+    # (file, old, new, expected fragments)
+    ("bank.toml", 'id = "alpha_mfa"', 'id = "alpha_backup"', ["bank.toml", "alpha_backup", "en double"]),
+    ("bank.toml", 'score = 1.5\nmeasure = "m_backup"', 'score = 4\nmeasure = "m_backup"', ["bank.toml", "questions[1]", "score"]),
+    ("bank.toml", 'score = 1.5\nmeasure = "m_backup"', 'score = 1.2\nmeasure = "m_backup"', ["questions[1]", "score"]),
+    ("bank.toml", 'score = 0\nmeasure = "m_mfa"', 'score = 0\nmeasure = "m_nope"', ["bank.toml", "alpha_mfa", "m_nope"]),
+    ("bank.toml", 'label = "Partout"\nscore = 3', 'label = "Partout"\nscore = 3\nmeasure = "m_mfa"', ["alpha_mfa", "full", "meilleure réponse"]),
+    ("bank.toml", 'id = "nsp"\nlabel = "Je ne sais pas"\nkind = "unknown"\nmeasure = "m_check_backup"', 'id = "dunno"\nlabel = "?"\nscore = 0\nmeasure = "m_check_backup"', ["alpha_backup", "Je ne sais pas"]),
+    ("bank.toml", 'hides = ["beta_server"]', 'hides = ["ctx_server"]', ["ctx_server", "elle-même"]),
+    ("bank.toml", 'hides = ["beta_server"]', 'hides = ["nowhere"]', ["nowhere", "inconnue"]),
+    ("bank.toml", 'weight = 2\ncritical = true', 'weight = 7\ncritical = true', ["alpha_offline", "weight"]),
+    ("bank.toml", 'id = "alpha_mfa"', 'id = "alpha_mfa"\ncolour = "red"', ["alpha_mfa", "colour"]),
+    ("measures.toml", 'rank = 3', 'rank = 0', ["measures.toml", "m_mfa", "rank"]),
+    ("measures.toml", 'effort = "faible"', 'effort = "facile"', ["measures.toml", "effort"]),
+    ("bank.toml", 'version = "test-1"', 'version = ""', ["bank.toml", "version"]),
+    ("bank.toml", '[[questions]]\nid = "ctx_server"', '[[questions]\nid = "ctx_server"', ["bank.toml", "ligne 23, colonne 12"]),
+]
+
+
+@pytest.mark.parametrize("file,old,new,expected", CASES)
+def test_broken_bank_names_file_and_key(tmp_path, file, old, new, expected):
+    message = problems_of(broken(tmp_path, file, old, new))
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} missing from:\n{message}"
+
+
+def test_critical_unknown_without_measure_is_rejected(tmp_path):
+    folder = broken(tmp_path, "bank.toml", 'kind = "unknown"\nmeasure = "m_check_backup"', 'kind = "unknown"')
+    assert "alpha_backup" in problems_of(folder)
+
+
+def test_follow_up_with_two_parents_is_rejected(tmp_path):
+    folder = broken(tmp_path, "bank.toml", 'score = 0\nmeasure = "m_mfa"', 'score = 0\nmeasure = "m_mfa"\nfollow_ups = ["alpha_offline"]')
+    assert "alpha_offline" in problems_of(folder)
+
+
+def test_unreachable_measure_is_rejected(tmp_path):
+    folder = broken(tmp_path, "bank.toml", 'measure = "m_aware"', 'measure = "m_charter"')
+    assert "m_aware" in problems_of(folder)
+
+
+def test_missing_folder_and_empty_folder(tmp_path):
+    with pytest.raises(ValidationErrors) as info:
+        load_referential(tmp_path / "absent")
+    assert "introuvable" in str(info.value)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValidationErrors):
+        load_referential(tmp_path / "empty")
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    folder = broken(tmp_path, "measures.toml", 'rank = 3', 'rank = 0')
+    path = folder / "bank.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('weight = 2\ncritical = true', 'weight = 7\ncritical = true'), encoding="utf-8")
+    message = problems_of(folder)
+    assert "alpha_offline" in message and "m_mfa" in message
+
+
+def test_validate_command_exit_codes(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "diag_tui", "validate", str(FIXTURE_BANK)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "Aucun problème" in ok.stdout
+    folder = broken(tmp_path, "measures.toml", 'rank = 3', 'rank = 0')
+    bad = subprocess.run([sys.executable, "-m", "diag_tui", "validate", str(folder)], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert "measures.toml" in bad.stderr and "m_mfa" in bad.stderr
