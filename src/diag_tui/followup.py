@@ -111,5 +111,21 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
     return document
 
 
-def to_toml(document: dict[str, Any]) -> str:
-    return HEADER + "\n" + tomli_w.dumps(document, multiline_strings=True)
+def to_toml(document: dict[str, Any], header: str = HEADER) -> str:
+    """Render with one `[[table]]` per list item, even short ones, so the file reads (and is
+    edited) the same way everywhere; tomli-w alone would inline small tables."""
+    dump = lambda value: tomli_w.dumps(value, multiline_strings=True)  # noqa: E731
+    scalars = {k: v for k, v in document.items() if not isinstance(v, (dict, list)) or _plain_list(v)}
+    chunks = [header, dump(scalars)] if scalars else [header]
+    for key, value in document.items():
+        if key in scalars:
+            continue
+        if isinstance(value, dict):
+            chunks.append(dump({key: value}))
+        else:
+            chunks.extend(f"[[{key}]]\n" + dump(item) for item in value)
+    return "\n".join(chunk.rstrip("\n") + "\n" for chunk in chunks)
+
+
+def _plain_list(value: Any) -> bool:
+    return isinstance(value, list) and not any(isinstance(v, dict) for v in value)

@@ -10,7 +10,8 @@ Rule (also in the README):
   the priorities, (b) leaves it its full duration inside months 1–6, (c) has fewer than two
   measures already due, and (d) whose start month has fewer than two measures already starting.
   Low-effort measures thus finish early and heavy ones start early; no month gets more than
-  two new measures. If no month fits (never with six measures), it is due in month 6.
+  two new measures. If no month fits (it happens only when heavy measures come last), the
+  measure is due in month 6 and its start month may get a third new measure.
 - Follow-up checkpoints at M+1, M+3 and M+6.
 """
 

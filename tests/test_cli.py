@@ -1,0 +1,140 @@
+"""The headless command line: outputs, exit codes and error messages (no traceback, exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from diag_tui import __version__
+from diag_tui.cli import main
+from tests.conftest import FIXTURE_BANK
+
+ANSWERS = Path(__file__).parent / "fixtures" / "answers"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "diag_tui", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def report(*extra: str, answers: Path = ANSWERS / "worst.toml") -> list[str]:
+    return ["report", "--referentiel", str(FIXTURE_BANK), "--answers", str(answers), *extra]
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"diag-tui {__version__}"
+
+
+def test_report_toml_has_the_plan(capsys):
+    assert main(report()) == 0
+    doc = tomllib.loads(capsys.readouterr().out)
+    measures = doc["measures"]
+    assert [m["id"] for m in measures] == ["m_backup", "m_mfa", "m_patch_pc", "m_charter", "m_aware", "m_av"]
+    assert [m["rank"] for m in measures] == [1, 2, 3, 4, 5, 6]
+    first = measures[0]
+    assert first["status"] == "a_faire"
+    assert first["theme"] == "Alpha"
+    assert str(first["due"]) == "2027-01-22" and first["month"] == 1 and first["due_month"] == 2
+    dues = [m["due"] for m in measures]
+    assert dues == sorted(dues)
+    assert doc["diagnostic"]["organisation"] == "Atelier Test"
+    assert doc["diagnostic"]["referential_version"] == "test-1"
+
+
+def test_report_is_byte_identical_twice(tmp_path):
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    assert main(report("-o", str(a))) == 0
+    assert main(report("-o", str(b))) == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert (a.stat().st_mode & 0o777) == 0o600
+
+
+def test_report_markdown(capsys):
+    assert main(report("--format", "markdown", "--start", "2027-01-31")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# ")
+    assert "Atelier Test" in out
+    assert "28/02/2027" in out or "2027-02-28" in out  # month-end clamping shows in the plan
+
+
+def test_start_option_overrides_the_diagnostic_date(capsys):
+    assert main(report("--start", "2027-01-31")) == 0
+    doc = tomllib.loads(capsys.readouterr().out)
+    assert str(doc["measures"][0]["due"]) == "2027-03-31"
+
+
+def test_questions_json_shape():
+    out = run("questions", "--json", "--referentiel", str(FIXTURE_BANK))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["version"] == "test-1"
+    alpha = next(t for t in data["themes"] if t["id"] == "alpha")
+    backup = alpha["questions"][0]
+    assert backup["id"] == "alpha_backup" and backup["critical"] is True
+    manual = next(o for o in backup["options"] if o["id"] == "manual")
+    assert manual["score"] == 1.5 and manual["measure"] == "m_backup" and manual["level"] == 2
+    assert [q["id"] for q in manual["follow_ups"]] == ["alpha_offline"]
+    nsp = next(o for o in backup["options"] if o["id"] == "nsp")
+    assert nsp["score"] is None
+    # follow-ups are nested, not repeated at the top level
+    assert "alpha_offline" not in [q["id"] for q in alpha["questions"]]
+    assert {"id", "family", "rank", "title"} <= set(data["measures"][0])
+
+
+BAD_INPUTS = [
+    ("unknown question", "[organisation]\nname = \"X\"\n[answers]\nzzz = \"no\"\n", ["[answers] zzz", "inconnue"]),
+    ("unknown option", "[organisation]\nname = \"X\"\n[answers]\nalpha_mfa = \"maybe\"\n", ["alpha_mfa", "maybe", "no, partial, full, nsp"]),
+    ("wrong type", "[organisation]\nname = \"X\"\n[answers]\nalpha_mfa = 3\n", ["alpha_mfa", "entre guillemets"]),
+    ("list on single", "[organisation]\nname = \"X\"\n[answers]\nalpha_mfa = [\"no\"]\n", ["alpha_mfa", "choix unique"]),
+    ("malformed toml", "[organisation\nname = \"X\"\n", ["ligne 1"]),
+    ("unknown override", "[organisation]\nname = \"X\"\n[[overrides]]\nreplaced = \"a\"\nby = \"m_av\"\nreason = \"r\"\n", ["overrides", "« a »"]),
+    ("unknown table", "[organisation]\nname = \"X\"\n[answer]\nalpha_mfa = \"no\"\n", ["answer"]),
+]
+
+
+@pytest.mark.parametrize("name,content,fragments", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_answers_file_exit_2_with_a_clear_message(tmp_path, name, content, fragments):
+    path = tmp_path / "answers.toml"
+    path.write_text(content, encoding="utf-8")
+    out = run(*report(answers=path))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert str(path) in out.stderr
+    for fragment in fragments:
+        assert fragment in out.stderr, out.stderr
+
+
+def test_missing_answers_file(tmp_path):
+    out = run(*report(answers=tmp_path / "absent.toml"))
+    assert out.returncode == 2 and "introuvable" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_output_into_missing_folder_is_refused(tmp_path):
+    out = run(*report("-o", str(tmp_path / "nowhere" / "plan.toml")))
+    assert out.returncode == 2 and "n'existe pas" in out.stderr
+
+
+def test_bad_date_option():
+    out = run(*report("--start", "2027-02-30"))
+    assert out.returncode == 2 and "AAAA-MM-JJ" in out.stderr
+
+
+def test_headless_commands_never_import_textual(tmp_path):
+    code = (
+        "import sys\n"
+        "from diag_tui import answers, answers_file, cli, followup, plan, referential, restitution, report_markdown\n"
+        f"rc = cli.main({report('-o', str(tmp_path / 'out.toml'))!r})\n"
+        "assert rc == 0, rc\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"
+        "print(loaded)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
