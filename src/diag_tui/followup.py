@@ -105,6 +105,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
             for f in result.others
         ],
         "questions_to_ask": [{"id": q.id, "text": q.text} for q in result.unknown_questions],
+        "contacts": [_clean({"title": c.title, "when": c.when, "url": c.url, "phone": c.phone}) for c in ref.contacts],
     }
     if result.priorities_note:
         document["diagnostic"]["note"] = result.priorities_note

@@ -84,6 +84,16 @@ class Resource(_Strict):
     url: Annotated[str, Field(pattern=r"^https://[^\s]+$")]
 
 
+class Contact(_Strict):
+    """A service to call or visit, shown in reports and in the incident part of the plan."""
+
+    id: Id
+    title: Text
+    when: Text  # in which situation to turn to it
+    url: Annotated[str, Field(pattern=r"^https://[^\s]+$")]
+    phone: str | None = None
+
+
 class Measure(_Strict):
     id: Id
     theme: Id
@@ -122,6 +132,7 @@ class Referential(_Strict):
     themes: tuple[Theme, ...]
     questions: tuple[Question, ...]  # in diagnostic order, follow-ups right after their parent
     measures: tuple[Measure, ...]
+    contacts: tuple[Contact, ...] = ()
 
     @cached_property
     def content_hash(self) -> str:
@@ -181,7 +192,7 @@ def load_default() -> Referential:
     return load_referential(default_questions_dir())
 
 
-_TOP_LEVEL = {"version", "themes", "questions", "measures"}
+_TOP_LEVEL = {"version", "themes", "questions", "measures", "contacts"}
 
 
 def load_referential(folder: Path) -> Referential:
@@ -202,7 +213,13 @@ def load_referential(folder: Path) -> Referential:
     themes: list[tuple[str, str, Theme]] = []
     questions: list[tuple[str, str, Question]] = []
     measures: list[tuple[str, str, Measure]] = []
-    kinds = {"themes": (Theme, themes), "questions": (Question, questions), "measures": (Measure, measures)}
+    contacts: list[tuple[str, str, Contact]] = []
+    kinds = {
+        "themes": (Theme, themes),
+        "questions": (Question, questions),
+        "measures": (Measure, measures),
+        "contacts": (Contact, contacts),
+    }
 
     for path in files:
         name = path.name
@@ -239,6 +256,7 @@ def load_referential(folder: Path) -> Referential:
         problems.append(f"{versions[0][0]} : version : doit être un texte non vide, par exemple \"2026.11\"")
 
     problems.extend(_check_links(themes, questions, measures))
+    problems.extend(_duplicates(contacts, "identifiant de contact"))
     if problems:
         raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
 
@@ -249,6 +267,7 @@ def load_referential(folder: Path) -> Referential:
         themes=tuple(ordered_themes),
         questions=tuple(ordered_questions),
         measures=tuple(m for _, _, m in measures),
+        contacts=tuple(c for _, _, c in contacts),
     )
     forward = _check_forward_rules(referential, {q.id: (f, w) for f, w, q in questions})
     if forward:
