@@ -90,9 +90,12 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
                     "due": item.due,
                     "owner": item.measure.owner,
                     "effort": item.measure.effort,
+                    "cost": item.measure.cost,
+                    "duration": item.measure.duration,
                     "status": "a_faire",
                     "notes": "",
                     "updated": plan.start,
+                    "resources": [{"title": r.title, "url": r.url} for r in item.measure.resources],
                 }
             )
             for item in plan.items
@@ -115,18 +118,23 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
 def to_toml(document: dict[str, Any], header: str = HEADER) -> str:
     """Render with one `[[table]]` per list item, even short ones, so the file reads (and is
     edited) the same way everywhere; tomli-w alone would inline small tables."""
-    dump = lambda value: tomli_w.dumps(value, multiline_strings=True)  # noqa: E731
-    scalars = {k: v for k, v in document.items() if not isinstance(v, (dict, list)) or _plain_list(v)}
-    chunks = [header, dump(scalars)] if scalars else [header]
-    for key, value in document.items():
-        if key in scalars:
-            continue
+    return header + "\n" + "\n".join(_chunks(document, "", ""))
+
+
+def _chunks(table: dict[str, Any], path: str, opening: str) -> list[str]:
+    """`opening` is the line that opens this table: "" for the root, "[a]" or "[[a]]"."""
+
+    def table_list(value: Any) -> bool:
+        return isinstance(value, list) and bool(value) and all(isinstance(i, dict) for i in value)
+
+    plain = {k: v for k, v in table.items() if not isinstance(v, dict) and not table_list(v)}
+    body = tomli_w.dumps(plain, multiline_strings=True) if plain else ""
+    chunks = [f"{opening}\n{body}" if opening else body] if opening or body else []
+    for key, value in table.items():
+        name = f"{path}.{key}" if path else key
         if isinstance(value, dict):
-            chunks.append(dump({key: value}))
-        else:
-            chunks.extend(f"[[{key}]]\n" + dump(item) for item in value)
-    return "\n".join(chunk.rstrip("\n") + "\n" for chunk in chunks)
-
-
-def _plain_list(value: Any) -> bool:
-    return isinstance(value, list) and not any(isinstance(v, dict) for v in value)
+            chunks += _chunks(value, name, f"[{name}]")
+        elif table_list(value):
+            for item in value:
+                chunks += _chunks(item, name, f"[[{name}]]")
+    return chunks
