@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,18 @@ FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
 def bank() -> Referential:
     """A small referential written for the engine tests, independent of the real content."""
     return load_referential(FIXTURE_BANK)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Nothing leaves the machine: any socket opened by the code under test fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted: diag-tui must work offline")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
 @pytest.fixture(autouse=True)

@@ -52,6 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
     p.add_argument("--format", choices=("toml", "markdown"), default="toml", help="format de sortie (toml par défaut)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
+
+    p = sub.add_parser("list", help="lister les diagnostics enregistrés")
+    p.add_argument("--json", action="store_true", help="au format JSON (pour les outils)")
+
+    p = sub.add_parser("export", help="exporter un diagnostic : fichier de suivi TOML ou rapport")
+    p.add_argument("id", metavar="ID", help="identifiant du diagnostic (voir `diag-tui list`)")
+    p.add_argument("--format", choices=("toml", "markdown", "html"), default="toml", help="format (toml par défaut)")
+    p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
+
+    p = sub.add_parser("import", help="enregistrer le suivi saisi dans un fichier de suivi, ou ajouter un diagnostic transmis")
+    p.add_argument("file", type=Path, metavar="FICHIER.toml", help="fichier de suivi exporté par diag-tui")
+
+    p = sub.add_parser("delete", help="supprimer un diagnostic")
+    p.add_argument("id", metavar="ID", help="identifiant du diagnostic")
+    p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
     return parser
 
 
@@ -64,13 +79,32 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_questions(args)
         if args.command == "report":
             return cmd_report(args)
-        build_parser().print_help()
-        return 0
+        if args.command in ("list", "export", "import", "delete"):
+            return STORE_COMMANDS[args.command](args)
+        return run_app()
     except UserError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
         return 130
+
+
+def run_app() -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "Erreur : l'application a besoin d'un terminal interactif. Les commandes sans interface "
+            "sont listées par `diag-tui --help`.",
+            file=sys.stderr,
+        )
+        return 2
+    from diag_tui.referential import load_default
+    from diag_tui.store import Store
+    from diag_tui.ui.app import DiagApp
+
+    ref = load_default()  # a broken bank is reported here, before the screen opens
+    DiagApp(ref, Store()).run()
+    return 0
 
 
 def cmd_validate(args) -> int:
@@ -192,3 +226,98 @@ def write_output(text: str, output: Path | None) -> None:
     except OSError as exc:
         raise UserError(f"{output} : écriture impossible ({exc.strerror}). Rien n'a été modifié.") from None
     print(f"Écrit : {output}", file=sys.stderr)
+
+
+def _store_and_ref():
+    from diag_tui.referential import load_default
+    from diag_tui.store import Store
+
+    return Store(), load_default()
+
+
+def _status_of(diag, ref) -> str:
+    from diag_tui.answers import progress
+
+    if diag.completed is None:
+        p = progress(ref, diag.engine_answers)
+        return f"en cours ({p.percent} %)"
+    done = sum(1 for m in diag.measures.values() if m.status == "fait")
+    return f"terminé, suivi {done}/{len(diag.result(ref).priorities)}"
+
+
+def cmd_list(args) -> int:
+    from diag_tui.answers import progress
+
+    store, ref = _store_and_ref()
+    report = store.load_all()
+    for problem in report.problems:
+        print(f"Attention : {problem}", file=sys.stderr)
+    rows = []
+    for d in report.diagnostics:
+        p = progress(ref, d.engine_answers)
+        rows.append(
+            {
+                "id": d.id,
+                "organisation": d.organisation.name,
+                "aidant": d.aidant,
+                "mode": d.mode,
+                "created": d.created.isoformat(),
+                "updated": d.updated.isoformat(),
+                "answered": p.answered,
+                "applicable": p.applicable,
+                "status": "termine" if d.completed else "en_cours",
+                "summary": _status_of(d, ref),
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"Aucun diagnostic enregistré (dossier : {store.folder}).")
+        return 0
+    for r in rows:
+        print(f"{r['id']}  {r['organisation']}  {r['created'][:10]}  {r['mode']}  {r['answered']}/{r['applicable']}  {r['summary']}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from diag_tui.diagnostic import reconcile
+    from diag_tui.exports import render
+
+    store, ref = _store_and_ref()
+    diag, notes = reconcile(ref, store.load(args.id))
+    for note in notes:
+        print(f"Attention : {note}", file=sys.stderr)
+    write_output(render(ref, diag, args.format), args.output)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from diag_tui.followup_import import import_followup
+
+    store, ref = _store_and_ref()
+    outcome = import_followup(store, ref, args.file)
+    changes = outcome.changes or ("Aucun changement : le suivi enregistré est déjà à jour.",)
+    print(f"Diagnostic {outcome.diagnostic.id} ({outcome.diagnostic.organisation.name}) :")
+    for change in changes:
+        print(f"  - {change}")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    store, _ = _store_and_ref()
+    diag = store.load(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("Suppression non confirmée : ajoutez --yes pour supprimer sans question.")
+        answer = input(f"Supprimer définitivement le diagnostic de « {diag.organisation.name} » ({diag.id}) ? [o/N] ")
+        if answer.strip().lower() not in ("o", "oui", "y", "yes"):
+            print("Rien n'a été supprimé.")
+            return 1
+    with store.open_for_edit(diag.id):
+        store.delete(diag.id)
+    print(f"Diagnostic {diag.id} supprimé.")
+    return 0
+
+
+STORE_COMMANDS = {"list": cmd_list, "export": cmd_export, "import": cmd_import, "delete": cmd_delete}

@@ -1,0 +1,184 @@
+"""A diagnostic as it is saved: who, when, against which referential, the answers and the
+follow-up state. Pure data and pure operations; `store.py` does the files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
+from diag_tui.followup import STATUSES
+from diag_tui.referential import Referential
+from diag_tui.restitution import Override, Restitution, restitution
+
+SCHEMA_VERSION = 2
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+Mode = Literal["accompagne", "autodiagnostic"]
+Status = Literal["a_faire", "en_cours", "fait", "abandonne"]
+assert set(STATUSES) == set(Status.__args__)  # one list of statuses for the file and the store
+
+RawAnswer = str | list[str]
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    sector: str | None = None
+    contact: str | None = None
+
+
+class MeasureProgress(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Status = "a_faire"
+    notes: str = ""
+    updated: dt.date | None = None
+
+
+class CheckpointProgress(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    done: bool = False
+    notes: str = ""
+
+
+class JournalEntry(BaseModel):
+    """Something worth remembering at the next visit (a referential change, a checkpoint)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at: dt.datetime
+    text: str
+
+
+class Diagnostic(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    organisation: Organisation
+    aidant: str | None = None
+    mode: Mode = "accompagne"
+    created: dt.datetime
+    updated: dt.datetime
+    completed: dt.datetime | None = None
+    referential_version: str
+    referential_hash: str
+    previous: str | None = None  # the diagnostic this one follows up, if any
+    revision: int = 0  # bumped by every save; detects a concurrent writer
+    answers: dict[str, RawAnswer] = {}
+    overrides: tuple[Override, ...] = ()
+    set_aside: dict[str, RawAnswer] = {}  # answers to questions the referential no longer has
+    measures: dict[str, MeasureProgress] = {}  # follow-up state, by measure id
+    checkpoints: dict[str, CheckpointProgress] = {}  # by month, "1", "3", "6"
+    journal: tuple[JournalEntry, ...] = ()
+
+    @property
+    def engine_answers(self) -> dict[str, AnswerValue]:
+        return normalise(self.answers)
+
+    @property
+    def plan_start(self) -> dt.date:
+        """The plan starts on the day the diagnostic was completed (or created, while open)."""
+        return (self.completed or self.created).date()
+
+    def result(self, ref: Referential) -> Restitution:
+        return restitution(ref, self.engine_answers, self.overrides)
+
+    def status_of(self, measure_id: str) -> MeasureProgress:
+        return self.measures.get(measure_id, MeasureProgress())
+
+
+def now() -> dt.datetime:
+    """Local wall-clock time to the second: what the aidant reads on the screen."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:32].strip("-") or "organisation"
+
+
+def new_diagnostic(
+    ref: Referential,
+    organisation: Organisation,
+    aidant: str | None = None,
+    mode: Mode = "accompagne",
+    previous: Diagnostic | None = None,
+    at: dt.datetime | None = None,
+) -> Diagnostic:
+    """A fresh diagnostic; a follow-up diagnostic starts from its predecessor's answers."""
+    at = at or now()
+    return Diagnostic(
+        id=f"{at:%Y%m%d}-{slug(organisation.name)}-{secrets.token_hex(2)}",
+        organisation=organisation,
+        aidant=aidant,
+        mode=mode,
+        created=at,
+        updated=at,
+        referential_version=ref.version,
+        referential_hash=ref.content_hash,
+        previous=previous.id if previous else None,
+        answers=dict(previous.answers) if previous else {},
+        overrides=(),
+    )
+
+
+def with_answer(ref: Referential, diag: Diagnostic, question_id: str, value: RawAnswer | None) -> Diagnostic:
+    """Record (or clear, with None) one answer; marks the diagnostic complete the first time
+    every applicable question has an answer."""
+    answers = dict(diag.answers)
+    if value is None:
+        answers.pop(question_id, None)
+    else:
+        problems = answer_problems(ref, {question_id: value})
+        if problems:
+            raise ValueError("; ".join(problems))
+        answers[question_id] = value
+    at = now()
+    completed = diag.completed
+    if completed is None and progress(ref, normalise(answers)).complete:
+        completed = at
+    return diag.model_copy(update={"answers": answers, "updated": at, "completed": completed})
+
+
+def reconcile(ref: Referential, diag: Diagnostic) -> tuple[Diagnostic, list[str]]:
+    """Fit a saved diagnostic to the current referential.
+
+    Answers that no longer fit (question removed, option removed) are kept aside, never
+    dropped, and reported; answers to unchanged questions stay as they are.
+    """
+    if diag.referential_hash == ref.content_hash:
+        return diag, []
+    kept: dict[str, RawAnswer] = {}
+    aside = dict(diag.set_aside)
+    notes = []
+    for qid, value in diag.answers.items():
+        if answer_problems(ref, {qid: value}):
+            aside[qid] = value
+            question = ref.question(qid)
+            what = "n'existe plus" if question is None else "a changé d'options"
+            notes.append(f"La question « {qid} » {what} : la réponse « {value} » est mise de côté.")
+        else:
+            kept[qid] = value
+    for qid, value in list(aside.items()):  # a question may come back in a later referential
+        if qid not in kept and ref.question(qid) is not None and not answer_problems(ref, {qid: value}):
+            kept[qid] = aside.pop(qid)
+            notes.append(f"La question « {qid} » est de retour : sa réponse est reprise.")
+    notes.insert(0, f"Référentiel mis à jour : {diag.referential_version} → {ref.version}.")
+    journal = diag.journal + tuple(JournalEntry(at=now(), text=n) for n in notes)
+    updated = diag.model_copy(
+        update={
+            "answers": kept,
+            "set_aside": aside,
+            "referential_version": ref.version,
+            "referential_hash": ref.content_hash,
+            "journal": journal,
+        }
+    )
+    return updated, notes

@@ -1,0 +1,64 @@
+"""A stored diagnostic as a follow-up document and the files made from it (TOML, Markdown, HTML).
+
+The TOML follow-up file is self-contained: besides the plan and its follow-up state it carries
+the answers, so a self-service user can hand their diagnostic to an aidant, who imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from diag_tui.diagnostic import Diagnostic
+from diag_tui.followup import DiagnosticMeta, followup_document, to_toml
+from diag_tui.plan import build_plan
+from diag_tui.referential import Referential
+
+FORMATS = ("toml", "markdown", "html")
+
+
+def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
+    result = diag.result(ref)
+    plan = build_plan(result.priorities, diag.plan_start)
+    meta = DiagnosticMeta(
+        organisation=diag.organisation.name,
+        aidant=diag.aidant,
+        mode=diag.mode,
+        id=diag.id,
+        created=diag.created,
+        completed=diag.completed,
+    )
+    document = followup_document(ref, meta, result, plan)
+    for measure in document["measures"]:
+        saved = diag.measures.get(measure["id"])
+        if saved is not None:
+            measure["status"] = saved.status
+            measure["notes"] = saved.notes
+            if saved.updated is not None:
+                measure["updated"] = saved.updated
+    for checkpoint in document["checkpoints"]:
+        saved = diag.checkpoints.get(str(checkpoint["month"]))
+        if saved is not None:
+            checkpoint["done"] = saved.done
+            checkpoint["notes"] = saved.notes
+    if diag.previous:
+        document["diagnostic"]["previous"] = diag.previous
+    if diag.organisation.sector:
+        document["diagnostic"]["sector"] = diag.organisation.sector
+    document["answers"] = dict(diag.answers)
+    document["overrides"] = [o.model_dump() for o in diag.overrides]
+    return document
+
+
+def render(ref: Referential, diag: Diagnostic, fmt: str) -> str:
+    document = diagnostic_document(ref, diag)
+    if fmt == "toml":
+        return to_toml(document)
+    if fmt == "markdown":
+        from diag_tui.report_markdown import markdown_report
+
+        return markdown_report(ref, document)
+    if fmt == "html":
+        from diag_tui.report_html import html_report
+
+        return html_report(ref, document)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,309 @@
+"""Local store: one TOML file per diagnostic, under the user data folder.
+
+- `DIAG_TUI_HOME`, when set, replaces the platformdirs location.
+- Folders are 0700 and files 0600 whatever the umask: the files list an organisation's weak
+  points.
+- Every save is atomic (see `files.atomic_write`).
+- A file that cannot be read is moved to `illisibles/` with a message naming it; the other
+  diagnostics still load.
+- Older schema versions are migrated on load; a newer one is moved aside, not guessed at.
+- Two writers: each save checks that the file's revision is the one that was loaded, under an
+  exclusive lock, and refuses otherwise. A session that edits a diagnostic also holds an edit
+  lock (`open_for_edit`) so a second window is refused up front.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from diag_tui.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
+from diag_tui.errors import UserError, pydantic_problems
+from diag_tui.files import MAX_INPUT_BYTES, atomic_write
+
+try:  # POSIX; on Windows the revision check alone guards concurrent saves
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+APP_NAME = "diag-tui"
+QUARANTINE = "illisibles"
+
+
+def home() -> Path:
+    override = os.environ.get("DIAG_TUI_HOME")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+class ConflictError(UserError):
+    """Another session changed or holds the diagnostic."""
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    diagnostics: tuple[Diagnostic, ...]
+    problems: tuple[str, ...]  # one message per file moved aside
+
+
+class Store:
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root is not None else home()
+        self.folder = self.root / "diagnostics"
+
+    # ---- paths -------------------------------------------------------------------------
+
+    def path(self, diagnostic_id: str) -> Path:
+        if not re.fullmatch(ID_PATTERN, diagnostic_id):
+            raise UserError(
+                f"« {diagnostic_id} » n'est pas un identifiant de diagnostic valide "
+                "(lettres minuscules, chiffres et tirets). `diag-tui list` donne les identifiants."
+            )
+        return self.folder / f"{diagnostic_id}.toml"
+
+    def _ensure_folders(self) -> None:
+        for folder in (self.root, self.folder):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                os.chmod(folder, 0o700)
+            except OSError as exc:
+                raise UserError(
+                    f"{folder} : dossier de données inutilisable ({exc.strerror}). "
+                    "Vérifiez les droits, ou choisissez un autre dossier avec DIAG_TUI_HOME."
+                ) from None
+
+    # ---- reading -----------------------------------------------------------------------
+
+    def exists(self, diagnostic_id: str) -> bool:
+        return self.path(diagnostic_id).exists()
+
+    def load(self, diagnostic_id: str) -> Diagnostic:
+        path = self.path(diagnostic_id)
+        if not path.exists():
+            raise UserError(f"Aucun diagnostic « {diagnostic_id} » dans {self.folder}. `diag-tui list` donne les identifiants.")
+        try:
+            return read_diagnostic(path)
+        except UnreadableFile as exc:
+            raise UserError(self._quarantine(path, exc.reason)) from None
+
+    def load_all(self) -> LoadReport:
+        """Every readable diagnostic, most recently changed first; unreadable files moved aside."""
+        if not self.folder.is_dir():
+            return LoadReport((), ())
+        diagnostics, problems = [], []
+        for path in sorted(self.folder.glob("*.toml")):
+            try:
+                diagnostics.append(read_diagnostic(path))
+            except UnreadableFile as exc:
+                problems.append(self._quarantine(path, exc.reason))
+        diagnostics.sort(key=lambda d: (d.updated, d.id), reverse=True)
+        return LoadReport(tuple(diagnostics), tuple(problems))
+
+    def _quarantine(self, path: Path, reason: str) -> str:
+        target_dir = self.root / QUARANTINE
+        stamp = now().strftime("%Y%m%d-%H%M%S")
+        target = target_dir / f"{path.name}.{stamp}"
+        try:
+            target_dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(target_dir, 0o700)
+            n = 1
+            while target.exists():
+                target = target_dir / f"{path.name}.{stamp}-{n}"
+                n += 1
+            shutil.move(str(path), str(target))
+        except OSError as exc:
+            return f"{path} : illisible ({reason}) ; impossible de le mettre de côté ({exc.strerror}), il est laissé en place."
+        return f"{path.name} : illisible ({reason}). Le fichier est conservé, mis de côté dans {target}."
+
+    # ---- writing -----------------------------------------------------------------------
+
+    def save(self, diag: Diagnostic) -> Diagnostic:
+        """Write `diag` if nobody else saved it since it was loaded; returns the saved copy."""
+        self._ensure_folders()
+        path = self.path(diag.id)
+        with self._write_lock(diag.id):
+            current = _revision_on_disk(path)
+            if current is not None and current != diag.revision:
+                raise ConflictError(
+                    f"Le diagnostic « {diag.id} » a été modifié ailleurs (autre fenêtre ou import) depuis "
+                    "son ouverture. Vos modifications ne sont pas écrites par-dessus : rouvrez-le pour "
+                    "repartir de la version enregistrée."
+                )
+            if current is None and diag.revision != 0:
+                raise ConflictError(f"Le diagnostic « {diag.id} » a été supprimé entre-temps : rien n'est écrit.")
+            saved = diag.model_copy(update={"revision": diag.revision + 1})
+            try:
+                atomic_write(path, dump_diagnostic(saved), mode=0o600)
+            except OSError as exc:
+                raise UserError(
+                    f"{path} : enregistrement impossible ({exc.strerror}). La version précédente est intacte."
+                ) from None
+        return saved
+
+    def add(self, diag: Diagnostic) -> Diagnostic:
+        """Store a diagnostic that is new here (created, or handed over from another machine)."""
+        if self.exists(diag.id):
+            raise ConflictError(f"Un diagnostic « {diag.id} » existe déjà : rien n'est remplacé.")
+        return self.save(diag.model_copy(update={"revision": 0}))
+
+    def delete(self, diagnostic_id: str) -> None:
+        path = self.path(diagnostic_id)
+        with self._write_lock(diagnostic_id):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                raise UserError(f"Aucun diagnostic « {diagnostic_id} » à supprimer.") from None
+
+    # ---- locks -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write_lock(self, diagnostic_id: str) -> Iterator[None]:
+        """Short exclusive lock around read-compare-write."""
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        self._ensure_folders()
+        with open(self.folder / f".{diagnostic_id}.write.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def open_for_edit(self, diagnostic_id: str) -> EditLock:
+        """Held for as long as a session edits the diagnostic; released on close or process exit."""
+        self._ensure_folders()
+        lock = EditLock(self.folder / f".{diagnostic_id}.edit.lock", diagnostic_id)
+        lock.acquire()
+        return lock
+
+
+class EditLock:
+    def __init__(self, path: Path, diagnostic_id: str):
+        self.path, self.diagnostic_id, self._handle = path, diagnostic_id, None
+
+    def acquire(self) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "inconnu"
+            handle.close()
+            raise ConflictError(
+                f"Le diagnostic « {self.diagnostic_id} » est déjà ouvert dans une autre session "
+                f"(processus {holder}). Fermez-la d'abord : deux sessions ne peuvent pas le modifier en même temps."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> EditLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+# ---- file format ---------------------------------------------------------------------------
+
+HEADER = """\
+# Diagnostic diag-tui. Fichier géré par l'application : ne le modifiez pas à la main.
+# Il contient les points faibles d'une organisation : ne le partagez qu'avec des personnes de confiance.
+"""
+
+
+class UnreadableFile(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def dump_diagnostic(diag: Diagnostic) -> str:
+    data = {"schema_version": SCHEMA_VERSION, **diag.model_dump(mode="python", exclude_none=True)}
+    data["overrides"] = [o.model_dump() for o in diag.overrides]
+    data["journal"] = [e.model_dump() for e in diag.journal]
+    return HEADER + "\n" + tomli_w.dumps(data, multiline_strings=True)
+
+
+def read_diagnostic(path: Path) -> Diagnostic:
+    """Parse, migrate and validate one stored file; UnreadableFile says why it cannot be used."""
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise UnreadableFile("fichier anormalement gros")
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UnreadableFile("pas du texte UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UnreadableFile(f"TOML invalide : {exc}") from None
+    except OSError as exc:
+        raise UnreadableFile(f"lecture impossible : {exc.strerror}") from None
+    if not data:
+        raise UnreadableFile("fichier vide")
+    version = data.pop("schema_version", None)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise UnreadableFile("version de format absente ou invalide")
+    if version > SCHEMA_VERSION:
+        raise UnreadableFile(
+            f"format {version}, plus récent que celui de cette version de diag-tui ({SCHEMA_VERSION}) : "
+            "mettez diag-tui à jour pour l'ouvrir"
+        )
+    for old in range(version, SCHEMA_VERSION):
+        data = MIGRATIONS[old](data)
+    try:
+        return Diagnostic.model_validate(data)
+    except ValidationError as exc:
+        raise UnreadableFile("contenu non conforme : " + " ; ".join(pydantic_problems(exc))[:500]) from None
+
+
+def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 (diag-tui 0.0.x) kept the organisation as a plain name, called the follow-up
+    state `suivi` and had no revision, mode or journal."""
+    data = dict(data)
+    name = data.pop("organisation", None)
+    data["organisation"] = {"name": name} if isinstance(name, str) else name
+    suivi = data.pop("suivi", {})
+    data["measures"] = {mid: {"status": st} for mid, st in suivi.items()} if isinstance(suivi, dict) else suivi
+    data.setdefault("mode", "accompagne")
+    data.setdefault("updated", data.get("created"))
+    return data
+
+
+MIGRATIONS = {1: _migrate_1_to_2}
+assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one migration per older schema"
+
+
+def _revision_on_disk(path: Path) -> int | None:
+    """Revision of the saved file, None if absent; a file we cannot read counts as changed."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return -1
+    revision = data.get("revision", 0)
+    return revision if isinstance(revision, int) else -1
+
