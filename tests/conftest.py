@@ -23,7 +23,19 @@ def _no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("network access attempted: diag-tui must work offline")
 
-    monkeypatch.setattr(socket, "socket", refuse)
+    real_connect, real_sendto = socket.socket.connect, socket.socket.sendto
+
+    def guard(real):
+        def guarded(self, *args, **kwargs):
+            if self.family in (socket.AF_INET, socket.AF_INET6):
+                refuse()
+            return real(self, *args, **kwargs)
+
+        return guarded
+
+    # Internet sockets only: asyncio's event loop needs its local socketpair.
+    monkeypatch.setattr(socket.socket, "connect", guard(real_connect))
+    monkeypatch.setattr(socket.socket, "sendto", guard(real_sendto))
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 

@@ -14,7 +14,9 @@ NETWORK_MODULES = {"socket", "ssl", "http", "urllib", "requests", "httpx", "aioh
 
 def test_sockets_are_blocked_in_tests():
     with pytest.raises(AssertionError, match="network access"):
-        socket.socket()
+        socket.create_connection(("example.org", 80))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s, pytest.raises(AssertionError, match="network access"):
+        s.connect(("127.0.0.1", 9))
 
 
 def test_no_module_imports_network_libraries():

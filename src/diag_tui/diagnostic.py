@@ -77,6 +77,10 @@ class Diagnostic(BaseModel):
     measures: dict[str, MeasureProgress] = {}  # follow-up state, by measure id
     checkpoints: dict[str, CheckpointProgress] = {}  # by month, "1", "3", "6"
     journal: tuple[JournalEntry, ...] = ()
+    # interview aids
+    notes: dict[str, str] = {}  # free-text note per question id
+    flagged: tuple[str, ...] = ()  # questions marked "à revoir"
+    skipped: tuple[str, ...] = ()  # questions passed over without an answer
 
     @property
     def engine_answers(self) -> dict[str, AnswerValue]:
@@ -144,7 +148,8 @@ def with_answer(ref: Referential, diag: Diagnostic, question_id: str, value: Raw
     completed = diag.completed
     if completed is None and progress(ref, normalise(answers)).complete:
         completed = at
-    return diag.model_copy(update={"answers": answers, "updated": at, "completed": completed})
+    skipped = diag.skipped if value is None else tuple(q for q in diag.skipped if q != question_id)
+    return diag.model_copy(update={"answers": answers, "updated": at, "completed": completed, "skipped": skipped})
 
 
 def reconcile(ref: Referential, diag: Diagnostic) -> tuple[Diagnostic, list[str]]:

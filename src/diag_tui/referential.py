@@ -94,6 +94,14 @@ class Contact(_Strict):
     phone: str | None = None
 
 
+class Incident(_Strict):
+    """What to do when it happens, for one kind of attack (from the memento's victim guides)."""
+
+    id: Id
+    title: Text
+    steps: Annotated[tuple[Text, ...], Field(min_length=3)]
+
+
 class Measure(_Strict):
     id: Id
     theme: Id
@@ -133,6 +141,7 @@ class Referential(_Strict):
     questions: tuple[Question, ...]  # in diagnostic order, follow-ups right after their parent
     measures: tuple[Measure, ...]
     contacts: tuple[Contact, ...] = ()
+    incidents: tuple[Incident, ...] = ()
 
     @cached_property
     def content_hash(self) -> str:
@@ -192,7 +201,7 @@ def load_default() -> Referential:
     return load_referential(default_questions_dir())
 
 
-_TOP_LEVEL = {"version", "themes", "questions", "measures", "contacts"}
+_TOP_LEVEL = {"version", "themes", "questions", "measures", "contacts", "incidents"}
 
 
 def load_referential(folder: Path) -> Referential:
@@ -214,11 +223,13 @@ def load_referential(folder: Path) -> Referential:
     questions: list[tuple[str, str, Question]] = []
     measures: list[tuple[str, str, Measure]] = []
     contacts: list[tuple[str, str, Contact]] = []
+    incidents: list[tuple[str, str, Incident]] = []
     kinds = {
         "themes": (Theme, themes),
         "questions": (Question, questions),
         "measures": (Measure, measures),
         "contacts": (Contact, contacts),
+        "incidents": (Incident, incidents),
     }
 
     for path in files:
@@ -257,6 +268,7 @@ def load_referential(folder: Path) -> Referential:
 
     problems.extend(_check_links(themes, questions, measures))
     problems.extend(_duplicates(contacts, "identifiant de contact"))
+    problems.extend(_duplicates(incidents, "identifiant de situation d'attaque"))
     if problems:
         raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
 
@@ -268,6 +280,7 @@ def load_referential(folder: Path) -> Referential:
         questions=tuple(ordered_questions),
         measures=tuple(m for _, _, m in measures),
         contacts=tuple(c for _, _, c in contacts),
+        incidents=tuple(i for _, _, i in incidents),
     )
     forward = _check_forward_rules(referential, {q.id: (f, w) for f, w, q in questions})
     if forward:

@@ -1,0 +1,214 @@
+"""A diagnostic being worked on: every change is saved at once, and a failed save is reported.
+
+This is the only object the user interface talks to. It holds the edit lock for as long as it
+is open, so a second window cannot edit the same diagnostic. When a save fails, the change
+stays in memory (`unsaved` is True), the error is raised for the interface to show, and the
+next change tries again: nothing typed is lost while the application runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from diag_tui.answers import Progress, applicable_questions, chosen_options, progress
+from diag_tui.diagnostic import (
+    CheckpointProgress,
+    Diagnostic,
+    MeasureProgress,
+    Mode,
+    Organisation,
+    RawAnswer,
+    new_diagnostic,
+    now,
+    reconcile,
+    with_answer,
+)
+from diag_tui.errors import UserError
+from diag_tui.exports import render
+from diag_tui.files import atomic_write
+from diag_tui.plan import Plan, build_plan
+from diag_tui.referential import Question, Referential
+from diag_tui.restitution import Override, Restitution
+from diag_tui.store import EditLock, Store
+
+
+@dataclass(frozen=True)
+class ThemeProgress:
+    answered: int
+    applicable: int
+
+
+class Session:
+    def __init__(self, ref: Referential, store: Store, diag: Diagnostic, lock: EditLock | None):
+        self.ref, self.store, self.diag, self._lock = ref, store, diag, lock
+        self.unsaved = False
+        self.notices: list[str] = []  # things to tell the user on opening (referential changes)
+
+    # ---- opening and closing ---------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        ref: Referential,
+        store: Store,
+        organisation: str,
+        aidant: str | None = None,
+        mode: Mode = "accompagne",
+        previous: Diagnostic | None = None,
+    ) -> Session:
+        name = organisation.strip()
+        if not name:
+            raise UserError("Indiquez le nom de l'organisation.")
+        diag = new_diagnostic(ref, Organisation(name=name), (aidant or "").strip() or None, mode, previous)
+        lock = store.open_for_edit(diag.id)
+        try:
+            diag = store.add(diag)
+        except UserError:
+            lock.release()
+            raise
+        return cls(ref, store, diag, lock)
+
+    @classmethod
+    def resume(cls, ref: Referential, store: Store, diagnostic_id: str) -> Session:
+        lock = store.open_for_edit(diagnostic_id)
+        try:
+            diag, notes = reconcile(ref, store.load(diagnostic_id))
+            session = cls(ref, store, diag, lock)
+            session.notices = notes
+            if notes:
+                session._save()
+        except UserError:
+            lock.release()
+            raise
+        return session
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    @property
+    def answers(self):
+        return self.diag.engine_answers
+
+    def questions(self) -> list[Question]:
+        """Questions that apply now, in diagnostic order."""
+        return applicable_questions(self.ref, self.answers)
+
+    def progress(self) -> Progress:
+        return progress(self.ref, self.answers)
+
+    def theme_progress(self, theme_id: str) -> ThemeProgress:
+        qs = [q for q in self.questions() if q.theme == theme_id]
+        return ThemeProgress(sum(1 for q in qs if chosen_options(q, self.answers)), len(qs))
+
+    def is_answered(self, question: Question) -> bool:
+        return bool(chosen_options(question, self.answers))
+
+    def first_unanswered(self) -> Question | None:
+        return next((q for q in self.questions() if not self.is_answered(q)), None)
+
+    def resume_question(self) -> Question:
+        """Where to reopen: the first unanswered question not skipped, else the first skipped,
+        else the last question."""
+        qs = self.questions()
+        for q in qs:
+            if not self.is_answered(q) and q.id not in self.diag.skipped:
+                return q
+        return self.first_unanswered() or qs[-1]
+
+    def result(self) -> Restitution:
+        return self.diag.result(self.ref)
+
+    def plan(self) -> Plan:
+        return build_plan(self.result().priorities, self.diag.plan_start)
+
+    # ---- changes (each one saved at once) ---------------------------------------------------
+
+    def answer(self, question_id: str, value: RawAnswer | None) -> None:
+        try:
+            diag = with_answer(self.ref, self.diag, question_id, value)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        self._change(diag)
+
+    def set_note(self, question_id: str, text: str) -> None:
+        notes = dict(self.diag.notes)
+        if text.strip():
+            notes[question_id] = text.strip()
+        else:
+            notes.pop(question_id, None)
+        self._change(self.diag.model_copy(update={"notes": notes}))
+
+    def toggle_flag(self, question_id: str) -> bool:
+        flagged = tuple(q for q in self.diag.flagged if q != question_id)
+        on = len(flagged) == len(self.diag.flagged)
+        self._change(self.diag.model_copy(update={"flagged": flagged + ((question_id,) if on else ())}))
+        return on
+
+    def skip(self, question_id: str) -> None:
+        if question_id not in self.diag.skipped:
+            self._change(self.diag.model_copy(update={"skipped": self.diag.skipped + (question_id,)}))
+
+    def override(self, replaced: str, by: str, reason: str) -> None:
+        if not reason.strip():
+            raise UserError("Écrivez la raison du remplacement : elle figurera dans le plan.")
+        kept = tuple(o for o in self.diag.overrides if o.replaced != replaced and o.by != by)
+        override = Override(replaced=replaced, by=by, reason=reason.strip())
+        self._change(self.diag.model_copy(update={"overrides": kept + (override,)}))
+
+    def cancel_override(self, measure_id: str) -> None:
+        kept = tuple(o for o in self.diag.overrides if measure_id not in (o.replaced, o.by))
+        self._change(self.diag.model_copy(update={"overrides": kept}))
+
+    def set_measure(self, measure_id: str, status: str | None = None, notes: str | None = None) -> None:
+        current = self.diag.status_of(measure_id)
+        new = MeasureProgress(
+            status=status or current.status,
+            notes=current.notes if notes is None else notes,
+            updated=dt.date.today(),
+        )
+        self._change(self.diag.model_copy(update={"measures": {**self.diag.measures, measure_id: new}}))
+
+    def set_checkpoint(self, month: int, done: bool | None = None, notes: str | None = None) -> None:
+        current = self.diag.checkpoints.get(str(month), CheckpointProgress())
+        new = CheckpointProgress(
+            done=current.done if done is None else done, notes=current.notes if notes is None else notes
+        )
+        self._change(self.diag.model_copy(update={"checkpoints": {**self.diag.checkpoints, str(month): new}}))
+
+    def record(self, text: str) -> None:
+        """Add a line to the diagnostic's journal (what changed at a checkpoint, for instance)."""
+        from diag_tui.diagnostic import JournalEntry
+
+        entry = JournalEntry(at=now(), text=text)
+        self._change(self.diag.model_copy(update={"journal": self.diag.journal + (entry,)}))
+
+    def export(self, fmt: str = "toml", path: Path | None = None) -> Path:
+        """Write the follow-up file (or a report); returns where. Default: the exports folder."""
+        suffix = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}[fmt]
+        if path is None:
+            folder = self.store.root / "exports"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self.diag.id}-{suffix}"
+        try:
+            atomic_write(path, render(self.ref, self.diag, fmt), mode=0o600)
+        except OSError as exc:
+            raise UserError(f"{path} : export impossible ({exc.strerror}).") from None
+        return path
+
+    def _change(self, diag: Diagnostic) -> None:
+        self.diag = diag.model_copy(update={"updated": now()})
+        self._save()
+
+    def _save(self) -> None:
+        try:
+            self.diag = self.store.save(self.diag)
+        except UserError:
+            self.unsaved = True
+            raise
+        self.unsaved = False
