@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("toml", "markdown"), default="toml", help="format de sortie (toml par défaut)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
 
+    p = sub.add_parser("start", help="commencer un diagnostic et ouvrir sa première question")
+    p.add_argument("--organisation", required=True, metavar="NOM", help="organisation diagnostiquée")
+    p.add_argument("--aidant", metavar="NOM", help="nom de l'aidant (facultatif)")
+    p.add_argument("--self", dest="self_service", action="store_true", help="autodiagnostic (aide affichée)")
+
+    p = sub.add_parser("resume", help="reprendre un diagnostic là où il s'était arrêté")
+    p.add_argument("id", metavar="ID", help="identifiant du diagnostic (voir `diag-tui list`)")
+
     p = sub.add_parser("list", help="lister les diagnostics enregistrés")
     p.add_argument("--json", action="store_true", help="au format JSON (pour les outils)")
 
@@ -81,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command in ("list", "export", "import", "delete"):
             return STORE_COMMANDS[args.command](args)
-        return run_app()
+        return run_app(args)
     except UserError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
@@ -90,20 +98,31 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def run_app() -> int:
+def run_app(args) -> int:
+    """The full-screen application: home, `start` or `resume`."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "Erreur : l'application a besoin d'un terminal interactif. Les commandes sans interface "
-            "sont listées par `diag-tui --help`.",
-            file=sys.stderr,
+        raise UserError(
+            "l'application a besoin d'un terminal interactif. Les commandes sans interface "
+            "sont listées par `diag-tui --help`."
         )
-        return 2
     from diag_tui.referential import load_default
+    from diag_tui.session import Session
     from diag_tui.store import Store
+
+    ref = load_default()  # a broken bank or data folder is reported here, before the screen opens
+    store = Store()
+    first = None
+    if args.command == "start":
+        mode = "autodiagnostic" if args.self_service else "accompagne"
+        first = Session.start(ref, store, args.organisation, args.aidant, mode)
+    elif args.command == "resume":
+        Session.resume(ref, store, args.id).close()  # check it opens before the screen does
+        first = args.id
     from diag_tui.ui.app import DiagApp
 
-    ref = load_default()  # a broken bank is reported here, before the screen opens
-    DiagApp(ref, Store()).run()
+    DiagApp(ref, store, first).run()
+    if isinstance(first, Session):
+        first.close()
     return 0
 
 

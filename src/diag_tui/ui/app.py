@@ -1,0 +1,120 @@
+"""The application: a home screen and the screens of one diagnostic session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from diag_tui.errors import UserError
+from diag_tui.referential import Referential
+from diag_tui.session import Session
+from diag_tui.store import Store
+from diag_tui.ui.home import HomeScreen
+
+
+class DiagApp(App):
+    TITLE = "diag-tui"
+    SUB_TITLE = "Diagnostic de cybersécurité"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quitter", show=False, priority=True)]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, ref: Referential, store: Store, first: Session | str | None = None):
+        """`first`: a session to open straight away (`diag-tui start`), or an id to resume."""
+        super().__init__()
+        self.ref, self.store = ref, store
+        self.sessions: dict[str, Session] = {}
+        self._first = first
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if isinstance(self._first, Session):
+            self.open_session(self._first)
+        elif isinstance(self._first, str):
+            self.resume(self._first)
+
+    # ---- sessions ----------------------------------------------------------------------------
+
+    def open_session(self, session: Session, then: str | None = None) -> None:
+        from diag_tui.ui.question import QuestionScreen
+
+        self.sessions[session.diag.id] = session
+        if then == "results":
+            from diag_tui.ui.results import ResultsScreen
+
+            self.push_screen(ResultsScreen(session))
+        elif then == "followup":
+            from diag_tui.ui.followup import FollowupScreen
+
+            self.push_screen(FollowupScreen(session))
+        else:
+            self.push_screen(QuestionScreen(session))
+
+    def resume(self, diagnostic_id: str, then: str | None = None) -> None:
+        session = self.sessions.get(diagnostic_id)
+        if session is None:
+            try:
+                session = Session.resume(self.ref, self.store, diagnostic_id)
+            except UserError as exc:
+                self.notify(str(exc), title="Ouverture impossible", severity="error", timeout=15)
+                return
+        if then is None and session.first_unanswered() is None:
+            then = "results"  # a finished diagnostic reopens on its results
+        self.open_session(session, then)
+
+    def review_questions(self, session: Session, question_ids: Iterable[str]) -> None:
+        """Checkpoint: re-ask only some questions, then come back."""
+        from diag_tui.ui.question import QuestionScreen
+
+        ids = tuple(question_ids)
+        walk = [q for q in session.questions() if q.id in ids]
+        if not walk:
+            self.notify("Aucune question à revoir.")
+            return
+        self.push_screen(QuestionScreen(session, start=walk[0].id, only=ids))
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def close_sessions(self, everything: bool = False) -> None:
+        """Release the sessions no open screen uses any more (all of them on exit)."""
+        in_use = set() if everything else {id(getattr(s, "session", None)) for s in self.screen_stack}
+        for key, session in list(self.sessions.items()):
+            if id(session) not in in_use:
+                session.close()
+                del self.sessions[key]
+
+    def on_unmount(self) -> None:
+        self.close_sessions(everything=True)
+
+    # ---- command palette ----------------------------------------------------------------------
+
+    def current_session(self) -> Session | None:
+        return getattr(self.screen, "session", None)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        session = getattr(screen, "session", None)
+        if session is not None:
+            yield SystemCommand("Exporter le fichier de suivi", "Écrire le plan de suivi (TOML) dans le dossier des exports", lambda: self.export(session, "toml"))
+            yield SystemCommand("Exporter le rapport HTML", "Rapport autonome, imprimable en PDF depuis un navigateur", lambda: self.export(session, "html"))
+            yield SystemCommand("Voir les résultats", "Indicateurs, six mesures prioritaires et plan", lambda: self.open_session(session, "results"))
+        if hasattr(screen, "action_overview"):
+            yield SystemCommand("Aller à un thème", "Vue d'ensemble des thèmes et des questions", screen.action_overview)
+        if hasattr(screen, "action_toggle_help"):
+            yield SystemCommand("Afficher ou masquer l'aide", "« Pourquoi cette question ? »", screen.action_toggle_help)
+        yield SystemCommand("Changer de thème de couleurs", "Clair, sombre, contrasté…", self.action_change_theme)
+        yield SystemCommand("Quitter", "Les réponses sont déjà enregistrées", self.action_quit)
+
+    def export(self, session: Session, fmt: str) -> None:
+        try:
+            path = session.export(fmt)
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Écrit : {path}", title="Export", timeout=15)

@@ -1,0 +1,58 @@
+"""Small modal dialogs shared by the screens: confirm, and one line of text."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape", "answer(False)", "Annuler"),
+        Binding("o", "answer(True)", "Oui", show=False),
+    ]
+
+    def __init__(self, question: str, confirm: str = "Supprimer"):
+        super().__init__(classes="dialog")
+        self.question, self.confirm = question, confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.question, markup=False, classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.confirm, variant="error", id="yes")
+                yield Button("Annuler", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class TextDialog(ModalScreen[str | None]):
+    """Ask for one line of text; None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = ""):
+        super().__init__(classes="dialog")
+        self.title_text, self.value, self.placeholder, self.hint = title, value, placeholder, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, markup=False, classes="dialog-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="text")
+            yield Static(self.hint or "Entrée : valider · Échap : annuler", markup=False, classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,144 @@
+"""Home: the saved diagnostics, and what can be done with each."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from diag_tui.answers import progress
+from diag_tui.diagnostic import Diagnostic
+from diag_tui.ui.dialogs import ConfirmDialog
+
+MODES = {"accompagne": "accompagné", "autodiagnostic": "autodiagnostic"}
+
+
+def status_label(diag: Diagnostic) -> str:
+    if diag.completed is None:
+        return "en cours"
+    if diag.measures or any(c.done for c in diag.checkpoints.values()):
+        return "en suivi"
+    return "terminé"
+
+
+class HomeScreen(Screen):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("n", "new", "Nouveau"),
+        Binding("enter", "resume", "Reprendre"),
+        Binding("v", "results", "Résultats"),
+        Binding("f", "followup", "Suivi"),
+        Binding("d", "delete", "Supprimer"),
+        Binding("ctrl+q", "app.quit", "Quitter"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Diagnostics enregistrés sur cet ordinateur", id="home-title")
+        yield DataTable(id="diagnostics", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="home-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Organisation", "Date", "Mode", "Avancement", "Statut", "Aidant")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.app.close_sessions()
+        self.reload()
+
+    def reload(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        report = self.app.store.load_all()
+        for problem in report.problems:
+            self.notify(problem, title="Fichier mis de côté", severity="warning", timeout=15)
+        ref = self.app.ref
+        self.diagnostics = {d.id: d for d in report.diagnostics}
+        for d in report.diagnostics:
+            p = progress(ref, d.engine_answers)
+            table.add_row(
+                d.organisation.name,
+                f"{d.created:%d/%m/%Y}",
+                MODES[d.mode],
+                f"{p.percent} %",
+                status_label(d),
+                d.aidant or "",
+                key=d.id,
+            )
+        empty = self.query_one("#home-empty", Static)
+        empty.update(
+            "" if report.diagnostics else
+            "Aucun diagnostic pour l'instant. Appuyez sur n pour en commencer un : "
+            "les réponses sont enregistrées sur cet ordinateur à chaque question."
+        )
+        empty.display = not report.diagnostics
+        table.display = bool(report.diagnostics)
+        if report.diagnostics:
+            table.focus()
+        self.refresh_bindings()
+
+    def selected(self) -> Diagnostic | None:
+        table = self.query_one(DataTable)
+        if not self.diagnostics or table.cursor_row < 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return self.diagnostics.get(key)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("resume", "results", "followup", "delete") and not getattr(self, "diagnostics", None):
+            return None
+        if action == "followup":
+            d = self.selected()
+            return None if d is None or d.completed is None else True
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_resume()
+
+    def action_new(self) -> None:
+        from diag_tui.ui.new_diagnostic import NewDiagnosticScreen
+
+        self.app.push_screen(NewDiagnosticScreen())
+
+    def action_resume(self) -> None:
+        if (d := self.selected()) is not None:
+            self.app.resume(d.id)
+
+    def action_results(self) -> None:
+        if (d := self.selected()) is not None:
+            self.app.resume(d.id, then="results")
+
+    def action_followup(self) -> None:
+        if (d := self.selected()) is not None:
+            self.app.resume(d.id, then="followup")
+
+    def action_delete(self) -> None:
+        d = self.selected()
+        if d is None:
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                with self.app.store.open_for_edit(d.id):
+                    self.app.store.delete(d.id)
+            except Exception as exc:  # UserError and OSError: shown, never fatal
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Diagnostic de {d.organisation.name} supprimé.")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Supprimer définitivement le diagnostic de « {d.organisation.name} » du "
+                f"{d.created:%d/%m/%Y} ? Cette action ne peut pas être annulée."
+            ),
+            done,
+        )

@@ -1,0 +1,72 @@
+"""The new-diagnostic form."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+
+from diag_tui.errors import UserError
+
+
+class NewDiagnosticScreen(Screen):
+    CSS_PATH = "new_diagnostic.tcss"
+    BINDINGS = [Binding("escape", "app.pop_screen", "Retour")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Label("Nouveau diagnostic", classes="form-title")
+            yield Label("Organisation diagnostiquée")
+            yield Input(placeholder="Nom de l'entreprise, de l'association, de la collectivité…", id="organisation", max_length=200)
+            yield Static("", id="organisation-error", classes="error")
+            yield Label("Aidant (facultatif)")
+            yield Input(placeholder="Votre nom, si vous accompagnez l'organisation", id="aidant", max_length=100)
+            yield Label("Déroulement")
+            with RadioSet(id="mode"):
+                yield RadioButton("Accompagné par un aidant", value=True, id="accompagne")
+                yield RadioButton("Autodiagnostic (seul, aide affichée)", id="autodiagnostic")
+            yield Static(
+                "Tout reste sur cet ordinateur : rien n'est envoyé sur internet.",
+                classes="muted privacy",
+            )
+            with Horizontal(id="form-buttons"):
+                yield Button("Commencer", variant="primary", id="start")
+                yield Button("Annuler", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#organisation", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "organisation":
+            self.query_one("#aidant", Input).focus()
+        else:
+            self.start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.start()
+        else:
+            self.app.pop_screen()
+
+    def start(self) -> None:
+        from diag_tui.session import Session
+
+        name = self.query_one("#organisation", Input).value
+        error = self.query_one("#organisation-error", Static)
+        if not name.strip():
+            error.update("Indiquez le nom de l'organisation pour commencer.")
+            self.query_one("#organisation", Input).focus()
+            return
+        pressed = self.query_one("#mode", RadioSet).pressed_button
+        mode = pressed.id if pressed is not None else "accompagne"
+        try:
+            session = Session.start(self.app.ref, self.app.store, name, self.query_one("#aidant", Input).value, mode)
+        except UserError as exc:
+            error.update(str(exc))
+            return
+        self.app.pop_screen()
+        self.app.open_session(session)
