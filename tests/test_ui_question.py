@@ -1,0 +1,159 @@
+"""Pilot tests of the question flow on the fixture bank."""
+
+from __future__ import annotations
+
+import pytest
+
+from diag_tui.session import Session
+from diag_tui.store import Store
+from diag_tui.ui.app import DiagApp
+from diag_tui.ui.question import QuestionScreen
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "home")
+
+
+def current(app) -> str:
+    assert isinstance(app.screen, QuestionScreen), type(app.screen).__name__
+    return app.screen.current.id
+
+
+async def test_new_diagnostic_form_then_one_key_per_question(bank, store):
+    app = DiagApp(bank, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.press(*"Boulangerie Martin", "enter", *"Claire", "enter")
+        await pilot.pause()
+        assert current(app) == "ctx_server"
+        session = app.screen.session
+        await pilot.press("1")  # ctx_server = yes
+        assert current(app) == "alpha_backup"
+        await pilot.press("1")  # none: the follow-up is not asked
+        assert current(app) == "alpha_mfa"
+        await pilot.press("p", "3")  # back, "auto": the follow-up comes next
+        assert current(app) == "alpha_offline"
+        saved = store.load(session.diag.id)
+        assert saved.answers == {"ctx_server": "yes", "alpha_backup": "auto"}
+        assert saved.organisation.name == "Boulangerie Martin" and saved.aidant == "Claire"
+
+
+async def test_full_walk_with_digits_reaches_results(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        # ctx yes, backup none, mfa no, server no, patch no, multi b+c (toggle then Enter), aware no
+        await pilot.press("1", "1", "1", "1", "1", "2", "3", "enter", "1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        result = session.result()
+        assert not result.provisional
+        assert len(result.priorities) == 6
+        assert store.load(session.diag.id).answers["beta_multi"] == ["b", "c"]
+
+
+async def test_quit_and_resume_lands_on_first_unanswered(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    diag_id = session.diag.id
+    app = DiagApp(bank, store, session)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "3", "2")  # ctx yes, backup auto, offline yes
+        assert current(app) == "alpha_mfa"
+    session.close()
+
+    app = DiagApp(bank, store, diag_id)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert current(app) == "alpha_mfa"
+        assert app.screen.session.diag.answers == {"ctx_server": "yes", "alpha_backup": "auto", "alpha_offline": "yes"}
+
+
+async def test_context_answer_hides_and_restores_questions(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    app = DiagApp(bank, store, session)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "1", "1")  # ctx yes, backup none, mfa no, beta_server no
+        assert current(app) == "beta_patch"
+        walk = [q.id for q in app.screen.walk()]
+        assert "beta_server" in walk
+        app.screen.show_question(bank.question("ctx_server"))
+        await pilot.press("2")  # no server: beta_server disappears, its answer is kept
+        assert "beta_server" not in [q.id for q in app.screen.walk()]
+        assert store.load(session.diag.id).answers["beta_server"] == "no"
+        app.screen.show_question(bank.question("ctx_server"))
+        await pilot.press("1")
+        assert "beta_server" in [q.id for q in app.screen.walk()]
+        assert session.is_answered(bank.question("beta_server"))
+
+
+async def test_help_toggles_and_defaults_on_in_self_service(bank, store):
+    aided = Session.start(bank, store, "A", mode="accompagne")
+    app = DiagApp(bank, store, aided)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        help_widget = app.screen.query_one("#q-help")
+        assert not help_widget.display
+        await pilot.press("question_mark")
+        assert help_widget.display
+        assert "Pourquoi cette question" in str(help_widget.render())
+    alone = Session.start(bank, store, "B", mode="autodiagnostic")
+    app = DiagApp(bank, store, alone)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#q-help").display
+
+
+async def test_note_flag_and_skip_are_saved(bank, store):
+    session = Session.start(bank, store, "A")
+    app = DiagApp(bank, store, session)
+    async with app.run_test() as pilot:
+        await pilot.press("m")
+        await pilot.press(*"demander au prestataire", "enter")
+        await pilot.press("r", "s")
+        assert current(app) == "alpha_backup"
+        saved = store.load(session.diag.id)
+        assert saved.notes == {"ctx_server": "demander au prestataire"}
+        assert saved.flagged == ("ctx_server",) and saved.skipped == ("ctx_server",)
+        await pilot.press("t")
+        await pilot.pause()
+        listing = app.screen.query_one("#overview-list")
+        texts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert any("↷" in t and "⚑" in t for t in texts)
+
+
+async def test_failed_save_is_shown_and_answer_kept_in_memory(bank, store, monkeypatch):
+    session = Session.start(bank, store, "A")
+    app = DiagApp(bank, store, session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+
+        def full(*a, **k):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("diag_tui.files.os.replace", full)
+        await pilot.press("1")
+        assert "NON enregistré" in str(app.screen.query_one("#q-saved").render())
+        assert session.unsaved and session.diag.answers == {"ctx_server": "yes"}
+        assert current(app) == "ctx_server"  # stays on the question whose answer is not saved
+        monkeypatch.undo()
+        await pilot.press("1")  # pressing again saves, then moves on
+        assert store.load(session.diag.id).answers == {"ctx_server": "yes"}
+        assert "✓" in str(app.screen.query_one("#q-saved").render())
+        assert current(app) == "alpha_backup"
+
+
+async def test_home_lists_and_resumes(bank, store):
+    session = Session.start(bank, store, "Garage Dupuis")
+    session.answer("ctx_server", "yes")
+    session.close()
+    app = DiagApp(bank, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#diagnostics")
+        assert table.row_count == 1
+        assert "Garage Dupuis" in str(table.get_row_at(0))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current(app) == "alpha_backup"
