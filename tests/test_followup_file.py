@@ -27,7 +27,7 @@ def store(tmp_path) -> Store:
 def saved(bank, store):
     diag = new_diagnostic(bank, Organisation(name="Boulangerie Martin"), aidant="Claire", at=dt.datetime(2026, 11, 22, 9, 30))
     for qid, value in WORST.items():
-        diag = with_answer(bank, diag, qid, list(value) if isinstance(value, tuple) else value)
+        diag = with_answer(bank, diag, qid, list(value) if isinstance(value, tuple) else value, at=dt.datetime(2026, 11, 22, 10, 0))
     return store.save(diag)
 
 

@@ -221,10 +221,8 @@ def cmd_report(args) -> int:
         mode=answers.diagnostic.mode,
         created=answers.diagnostic.date,
     )
-    if args.format == "markdown":
-        text = markdown_report(ref, meta, result, plan)
-    else:
-        text = to_toml(followup_document(ref, meta, result, plan))
+    document = followup_document(ref, meta, result, plan)
+    text = markdown_report(ref, document) if args.format == "markdown" else to_toml(document)
     for override, why in result.ignored_overrides:
         print(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", file=sys.stderr)
     write_output(text, args.output)

@@ -133,7 +133,9 @@ def new_diagnostic(
     )
 
 
-def with_answer(ref: Referential, diag: Diagnostic, question_id: str, value: RawAnswer | None) -> Diagnostic:
+def with_answer(
+    ref: Referential, diag: Diagnostic, question_id: str, value: RawAnswer | None, at: dt.datetime | None = None
+) -> Diagnostic:
     """Record (or clear, with None) one answer; marks the diagnostic complete the first time
     every applicable question has an answer."""
     answers = dict(diag.answers)
@@ -144,7 +146,7 @@ def with_answer(ref: Referential, diag: Diagnostic, question_id: str, value: Raw
         if problems:
             raise ValueError("; ".join(problems))
         answers[question_id] = value
-    at = now()
+    at = at or now()
     completed = diag.completed
     if completed is None and progress(ref, normalise(answers)).complete:
         completed = at

@@ -1,75 +1,98 @@
-"""The restitution as a Markdown document for the organisation."""
+"""The restitution as a Markdown document for the organisation, built from the follow-up document
+(`exports.diagnostic_document` or `followup.followup_document`), so it shows the follow-up state too."""
 
 from __future__ import annotations
 
-from diag_tui.followup import DiagnosticMeta
-from diag_tui.plan import Plan
+import datetime as dt
+from typing import Any
+
+from diag_tui.followup import NOT_ASSESSED
 from diag_tui.referential import Referential
-from diag_tui.restitution import Restitution
+
+STATUS_LABELS = {"a_faire": "à faire", "en_cours": "en cours", "fait": "fait", "abandonne": "abandonnée"}
+MODE_LABELS = {"accompagne": "accompagné", "autodiagnostic": "autodiagnostic"}
 
 
-def _date(d) -> str:
-    return d.strftime("%d/%m/%Y")
+def date_fr(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
 
 
-def indicator_text(value: float | None) -> str:
-    return "non évalué" if value is None else f"{value:.1f} / 3".replace(".", ",")
+def indicator_text(value: Any) -> str:
+    if value is None or value == NOT_ASSESSED:
+        return NOT_ASSESSED
+    return f"{value:.1f} / 3".replace(".", ",")
 
 
-def markdown_report(ref: Referential, meta: DiagnosticMeta, result: Restitution, plan: Plan) -> str:
-    themes = {t.id: t.title for t in ref.themes}
-    out = [f"# Diagnostic cyber : {meta.organisation}", ""]
-    if meta.aidant:
-        out.append(f"Diagnostic accompagné par {meta.aidant}. ")
-    out += [
-        f"Référentiel {ref.version}, indicateurs {result.basis}.",
-        "",
-    ]
-    if result.provisional:
+def theme_titles(ref: Referential) -> dict[str, str]:
+    return {t.id: t.title for t in ref.themes}
+
+
+def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
+    meta = document["diagnostic"]
+    titles = theme_titles(ref)
+    out = [f"# Diagnostic cyber : {meta['organisation']}", ""]
+    line = f"Diagnostic {MODE_LABELS.get(meta.get('mode', ''), meta.get('mode', ''))}"
+    if meta.get("aidant"):
+        line += f" mené avec {meta['aidant']}"
+    if meta.get("created"):
+        line += f", commencé le {date_fr(meta['created'])}"
+    out += [line + ".", "", f"Référentiel {meta['referential_version']}, indicateurs {meta['basis']}.", ""]
+    if meta.get("provisional"):
         out += ["> **Résultat provisoire** : des questions restent sans réponse.", ""]
 
-    out += ["## Indicateurs par thème", "", "| Thème | Indicateur (0 à 3) | Réponses |", "|---|---|---|"]
-    for i in result.indicators:
-        out.append(f"| {i.theme.title} | {indicator_text(i.value)} | {i.scored} sur {i.applicable} |")
+    out += ["## Indicateurs par thème", "", "| Thème | Indicateur (0 à 3) |", "|---|---|"]
+    out += [f"| {titles.get(k, k)} | {indicator_text(v)} |" for k, v in document["indicators"].items()]
     out.append("")
 
     out += ["## Les mesures prioritaires", ""]
-    if result.priorities_note:
-        out += [result.priorities_note, ""]
-    for item in plan.items:
-        f = item.priority.finding
+    if meta.get("note"):
+        out += [meta["note"], ""]
+    for m in document["measures"]:
         out += [
-            f"### {item.rank}. {f.title}",
+            f"### {m['rank']}. {m['title']}",
             "",
-            f"*{themes[f.measure.theme]} · effort {f.measure.effort} · coût {f.measure.cost} · "
-            f"{f.measure.owner} · à terminer le {_date(item.due)}*",
+            f"*{m['theme']} · effort {m['effort']} · coût {m['cost']} · {m['owner']} · "
+            f"mois {m['month']}, à terminer le {date_fr(m['due'])} · état : {STATUS_LABELS.get(m['status'], m['status'])}*",
             "",
-            f"**Pourquoi pour vous** : {f.reason}",
+            f"**Pourquoi pour vous** : {m['reason']}",
             "",
         ]
-        if item.priority.override:
-            out += [f"**Choisie par l'aidant** : {item.priority.override.reason}", ""]
-        out += [f"**Pourquoi** : {f.detail.why}", "", "**Comment** :", ""]
-        out += [f"{n}. {step}" for n, step in enumerate(f.detail.how, start=1)]
-        if f.measure.resources:
-            out += ["", "Pour aller plus loin : " + " ; ".join(f"[{r.title}]({r.url})" for r in f.measure.resources)]
+        if m.get("override_reason"):
+            out += [f"**Choisie par l'aidant** : {m['override_reason']}", ""]
+        out += [f"**Pourquoi** : {m['why']}", "", "**Comment** :", ""]
+        out += [f"{n}. {step}" for n, step in enumerate(m["how"], start=1)]
+        if m.get("resources"):
+            out += ["", "Pour aller plus loin : " + " ; ".join(f"[{r['title']}]({r['url']})" for r in m["resources"])]
+        if m.get("notes"):
+            out += ["", f"Notes de suivi : {m['notes']}"]
         out.append("")
 
-    if plan.items:
-        out += ["## Plan sur six mois", "", f"Début du plan : {_date(plan.start)}.", ""]
+    if document["measures"]:
+        out += ["## Plan sur six mois", "", f"Début du plan : {date_fr(meta['plan_start'])}.", ""]
         for month in range(1, 7):
-            items = plan.month(month)
-            if items:
-                names = " ; ".join(f"{i.rank}. {i.priority.finding.title}" for i in items)
+            names = " ; ".join(f"{m['rank']}. {m['title']}" for m in document["measures"] if m["month"] == month)
+            if names:
                 out.append(f"- **Mois {month}** : {names}")
-        out += ["", "Points d'étape : " + ", ".join(f"M+{c.month} le {_date(c.date)}" for c in plan.checkpoints), ""]
-
-    if result.others:
-        out += ["## Autres mesures", ""]
-        out += [f"- {f.title} ({themes[f.measure.theme]})" for f in result.others]
+        out += ["", "Points d'étape :", ""]
+        for c in document["checkpoints"]:
+            done = "fait" if c["done"] else "à venir"
+            out.append(f"- M+{c['month']} le {date_fr(c['date'])} ({done})" + (f" : {c['notes']}" if c["notes"] else ""))
         out.append("")
-    if result.unknown_questions:
+
+    if document["other_measures"]:
+        out += ["## Autres mesures", ""]
+        out += [f"- {m['title']} ({m['theme']})" for m in document["other_measures"]]
+        out.append("")
+    if document["questions_to_ask"]:
         out += ["## Questions à poser à votre prestataire ou à la personne qui sait", ""]
-        out += [f"- {q.text}" for q in result.unknown_questions]
+        out += [f"- {q['text']}" for q in document["questions_to_ask"]]
+        out.append("")
+    if document.get("contacts"):
+        out += ["## En cas d'attaque", ""]
+        for c in document["contacts"]:
+            phone = f", {c['phone']}" if c.get("phone") else ""
+            out.append(f"- **{c['title']}** ({c['when']}) : {c['url']}{phone}")
         out.append("")
     return "\n".join(out)

@@ -1,0 +1,109 @@
+"""The restitution as one self-contained, printable HTML page: no script, no external resource
+(the file holds an organisation's weaknesses and must open offline), every text escaped."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from diag_tui.referential import Referential
+from diag_tui.report_markdown import MODE_LABELS, STATUS_LABELS, date_fr, indicator_text, theme_titles
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+h1{border-bottom:3px solid #000091;padding-bottom:.3rem}
+h2{color:#000091;margin-top:2rem}
+.provisoire{background:#fff4d6;border-left:4px solid #b34000;padding:.5rem 1rem}
+table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}
+.bar{background:#eee;height:.8rem;width:12rem;display:inline-block;vertical-align:middle}
+.bar span{background:#000091;height:100%;display:block}
+.measure{border:1px solid #ddd;border-radius:4px;padding:.2rem 1rem;margin:1rem 0;break-inside:avoid}
+.meta{color:#555;font-style:italic}
+@media print{body{margin:0;max-width:none}a{color:inherit}}
+"""
+
+
+def _bar(value: Any) -> str:
+    if not isinstance(value, (int, float)):
+        return ""
+    return f'<span class="bar" aria-hidden="true"><span style="width:{value / 3 * 100:.0f}%"></span></span> '
+
+
+def html_report(ref: Referential, document: dict[str, Any]) -> str:
+    e = escape
+    meta = document["diagnostic"]
+    titles = theme_titles(ref)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="fr"><head><meta charset="utf-8">',
+        f"<title>Diagnostic cyber : {e(meta['organisation'])}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>Diagnostic cyber : {e(meta['organisation'])}</h1>",
+    ]
+    line = f"Diagnostic {MODE_LABELS.get(meta.get('mode', ''), meta.get('mode', ''))}"
+    if meta.get("aidant"):
+        line += f" mené avec {meta['aidant']}"
+    if meta.get("created"):
+        line += f", commencé le {date_fr(meta['created'])}"
+    out.append(f"<p>{e(line)}. Référentiel {e(meta['referential_version'])}, indicateurs {e(meta['basis'])}.</p>")
+    if meta.get("provisional"):
+        out.append('<p class="provisoire"><strong>Résultat provisoire</strong> : des questions restent sans réponse.</p>')
+
+    out += ["<h2>Indicateurs par thème</h2>", "<table><tr><th>Thème</th><th>Indicateur (0 à 3)</th></tr>"]
+    for key, value in document["indicators"].items():
+        out.append(f"<tr><td>{e(titles.get(key, key))}</td><td>{_bar(value)}{e(indicator_text(value))}</td></tr>")
+    out.append("</table>")
+
+    out.append("<h2>Les mesures prioritaires</h2>")
+    if meta.get("note"):
+        out.append(f"<p>{e(meta['note'])}</p>")
+    for m in document["measures"]:
+        out += [
+            '<section class="measure">',
+            f"<h3>{m['rank']}. {e(m['title'])}</h3>",
+            f'<p class="meta">{e(m["theme"])} · effort {e(m["effort"])} · coût {e(m["cost"])} · {e(m["owner"])} · '
+            f"mois {m['month']}, à terminer le {date_fr(m['due'])} · état : {e(STATUS_LABELS.get(m['status'], m['status']))}</p>",
+            f"<p><strong>Pourquoi pour vous</strong> : {e(m['reason'])}</p>",
+        ]
+        if m.get("override_reason"):
+            out.append(f"<p><strong>Choisie par l'aidant</strong> : {e(m['override_reason'])}</p>")
+        out.append(f"<p><strong>Pourquoi</strong> : {e(m['why'])}</p><p><strong>Comment</strong> :</p><ol>")
+        out += [f"<li>{e(step)}</li>" for step in m["how"]]
+        out.append("</ol>")
+        if m.get("resources"):
+            links = " ; ".join(f'<a href="{e(r["url"])}">{e(r["title"])}</a>' for r in m["resources"])
+            out.append(f"<p>Pour aller plus loin : {links}</p>")
+        if m.get("notes"):
+            out.append(f"<p>Notes de suivi : {e(m['notes'])}</p>")
+        out.append("</section>")
+
+    if document["measures"]:
+        out += ["<h2>Plan sur six mois</h2>", f"<p>Début du plan : {date_fr(meta['plan_start'])}.</p>", "<ul>"]
+        for month in range(1, 7):
+            names = " ; ".join(f"{m['rank']}. {m['title']}" for m in document["measures"] if m["month"] == month)
+            if names:
+                out.append(f"<li><strong>Mois {month}</strong> : {e(names)}</li>")
+        out += ["</ul>", "<p>Points d'étape :</p>", "<ul>"]
+        for c in document["checkpoints"]:
+            done = "fait" if c["done"] else "à venir"
+            notes = f" : {e(c['notes'])}" if c["notes"] else ""
+            out.append(f"<li>M+{c['month']} le {date_fr(c['date'])} ({done}){notes}</li>")
+        out.append("</ul>")
+
+    if document["other_measures"]:
+        out += ["<h2>Autres mesures</h2>", "<ul>"]
+        out += [f"<li>{e(m['title'])} ({e(m['theme'])})</li>" for m in document["other_measures"]]
+        out.append("</ul>")
+    if document["questions_to_ask"]:
+        out += ["<h2>Questions à poser à votre prestataire ou à la personne qui sait</h2>", "<ul>"]
+        out += [f"<li>{e(q['text'])}</li>" for q in document["questions_to_ask"]]
+        out.append("</ul>")
+    if document.get("contacts"):
+        out += ["<h2>En cas d'attaque</h2>", "<ul>"]
+        for c in document["contacts"]:
+            phone = f", {e(c['phone'])}" if c.get("phone") else ""
+            out.append(f'<li><strong>{e(c["title"])}</strong> ({e(c["when"])}) : <a href="{e(c["url"])}">{e(c["url"])}</a>{phone}</li>')
+        out.append("</ul>")
+    out.append("</body></html>\n")
+    return "\n".join(out)
