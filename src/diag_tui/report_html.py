@@ -46,7 +46,7 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
         line += f" mené avec {meta['aidant']}"
     if meta.get("created"):
         line += f", commencé le {date_fr(meta['created'])}"
-    out.append(f"<p>{e(line)}. Référentiel {e(meta['referential_version'])}, indicateurs {e(meta['basis'])}.</p>")
+    out.append(f"<p>{e(line)}. Référentiel {e(meta['referential_version'])}, résultat {e(meta['basis'])}.</p>")
     if meta.get("provisional"):
         out.append('<p class="provisoire"><strong>Résultat provisoire</strong> : des questions restent sans réponse.</p>')
 

@@ -38,7 +38,7 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
         line += f" mené avec {meta['aidant']}"
     if meta.get("created"):
         line += f", commencé le {date_fr(meta['created'])}"
-    out += [line + ".", "", f"Référentiel {meta['referential_version']}, indicateurs {meta['basis']}.", ""]
+    out += [line + ".", "", f"Référentiel {meta['referential_version']}, résultat {meta['basis']}.", ""]
     if meta.get("provisional"):
         out += ["> **Résultat provisoire** : des questions restent sans réponse.", ""]
 

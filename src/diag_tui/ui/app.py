@@ -76,6 +76,33 @@ class DiagApp(App):
             return
         self.push_screen(QuestionScreen(session, start=walk[0].id, only=ids))
 
+    def start_followup_diagnostic(self, session: Session) -> None:
+        """A new diagnostic linked to `session`'s, pre-filled with its answers, revised from the start."""
+        from diag_tui.ui.question import QuestionScreen
+
+        diag = session.diag
+        try:
+            follow = Session.start(self.ref, self.store, diag.organisation.name, diag.aidant, diag.mode, previous=diag)
+        except UserError as exc:
+            self.notify(str(exc), title="Création impossible", severity="error", timeout=15)
+            return
+        self.sessions[follow.diag.id] = follow
+        self.push_screen(QuestionScreen(follow, start=follow.questions()[0].id))
+        self.notify("Diagnostic de suivi créé : les réponses précédentes sont reprises, revoyez-les une à une.")
+
+    def compare_with_previous(self, session: Session) -> None:
+        from diag_tui.ui.compare import ComparisonScreen
+
+        if not session.diag.previous:
+            self.notify("Ce diagnostic ne fait suite à aucun autre.")
+            return
+        try:
+            before = self.store.load(session.diag.previous)
+        except UserError as exc:
+            self.notify(f"Diagnostic précédent introuvable : {exc}", severity="error", timeout=15)
+            return
+        self.push_screen(ComparisonScreen(self.ref, before, session.diag))
+
     def go_home(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()

@@ -15,15 +15,15 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("o", "answer(True)", "Oui", show=False),
     ]
 
-    def __init__(self, question: str, confirm: str = "Supprimer"):
+    def __init__(self, question: str, confirm: str = "Supprimer", danger: bool = True):
         super().__init__(classes="dialog")
-        self.question, self.confirm = question, confirm
+        self.question, self.confirm, self.danger = question, confirm, danger
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(self.question, markup=False, classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.confirm, variant="error", id="yes")
+                yield Button(self.confirm, variant="error" if self.danger else "primary", id="yes")
                 yield Button("Annuler", id="no")
 
     def on_mount(self) -> None:

@@ -26,6 +26,8 @@ class QuestionScreen(Screen):
     CSS_PATH = "question.tcss"
     BINDINGS = [
         *(Binding(str(n), f"choose({n - 1})", f"Option {n}", show=False) for n in range(1, 10)),
+        Binding("enter", "validate", "Valider", show=False, priority=True),
+        Binding("space", "toggle_highlighted", "Cocher", show=False),
         Binding("n", "next", "Suivante"),
         Binding("p", "previous", "Précédente"),
         Binding("s", "skip", "Passer"),
@@ -95,7 +97,7 @@ class QuestionScreen(Screen):
 
         text = Text(question.text, style="bold")
         if question.kind == "multiple":
-            text.append("\nPlusieurs réponses possibles : chiffres pour cocher, Entrée pour valider.", style="italic")
+            text.append("\nPlusieurs réponses possibles : chiffres (ou Espace) pour cocher, Entrée pour valider.", style="italic")
         self.query_one("#q-text", Static).update(text)
         help_widget = self.query_one("#q-help", Static)
         help_widget.update(Text.assemble(("Pourquoi cette question ? ", "bold"), question.help))
@@ -152,8 +154,23 @@ class QuestionScreen(Screen):
     # ---- answering ------------------------------------------------------------------------
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A mouse click on an option (Enter is the `validate` binding)."""
         event.stop()
         self.action_choose(event.option_index)
+
+    def action_validate(self) -> None:
+        """Enter: choose the highlighted option; on a multiple-choice question, confirm the ticks."""
+        if self.current.kind == "multiple":
+            self.action_next()
+            return
+        highlighted = self.query_one("#q-options", OptionList).highlighted
+        if highlighted is not None:
+            self.action_choose(highlighted)
+
+    def action_toggle_highlighted(self) -> None:
+        highlighted = self.query_one("#q-options", OptionList).highlighted
+        if self.current.kind == "multiple" and highlighted is not None:
+            self.toggle(self.current.options[highlighted].id)
 
     def action_choose(self, index: int) -> None:
         question = self.current

@@ -1,0 +1,213 @@
+"""Follow-up at a checkpoint: each priority's status and notes, overdue measures, checkpoints,
+re-asking only the questions behind the six, and starting a follow-up diagnostic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from diag_tui.errors import UserError
+from diag_tui.followup import STATUSES
+from diag_tui.plan import PlanItem
+from diag_tui.session import Session
+from diag_tui.ui.dialogs import ConfirmDialog, TextDialog
+from diag_tui.ui.texts import STATUS_LABELS, date_fr
+
+CLOSED = ("fait", "abandonne")
+
+
+def is_overdue(item: PlanItem, status: str, today: dt.date) -> bool:
+    return status not in CLOSED and item.due < today
+
+
+class FollowupScreen(Screen):
+    CSS_PATH = "followup.tcss"
+    BINDINGS = [
+        Binding("space", "cycle", "État"),
+        Binding("e", "notes", "Notes"),
+        Binding("c", "checkpoint", "Étape"),
+        Binding("r", "review", "Revoir"),
+        Binding("n", "new_diagnostic", "Nouveau diag."),
+        Binding("v", "compare", "Comparer"),
+        Binding("x", "export", "Exporter"),
+        Binding("escape", "back", "Retour"),
+    ]
+
+    def __init__(self, session: Session, today: dt.date | None = None):
+        super().__init__()
+        self.session = session
+        self.today = today or dt.date.today()
+        self.items: list[PlanItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="fu-summary", markup=False)
+        yield DataTable(id="fu-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="fu-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Suivi — {self.session.diag.organisation.name}"
+        table = self.query_one(DataTable)
+        table.add_columns("N°", "Mesure", "Échéance", "État")
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        session = self.session
+        plan = session.plan()
+        self.items = list(plan.items)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        done = late = 0
+        for item in self.items:
+            status = session.diag.status_of(item.measure.id).status
+            overdue = is_overdue(item, status, self.today)
+            done += status == "fait"
+            late += overdue
+            due = Text(date_fr(item.due), style="bold red" if overdue else "")
+            state = Text(STATUS_LABELS[status] + (" · en retard" if overdue else ""), style="bold red" if overdue else "")
+            table.add_row(str(item.rank), item.priority.finding.title, due, state, key=item.measure.id)
+        if self.items:
+            table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
+        next_checkpoint = next(
+            (c for c in plan.checkpoints if not session.diag.checkpoints.get(str(c.month), None) or not session.diag.checkpoints[str(c.month)].done),
+            None,
+        )
+        summary = Text()
+        summary.append(f"{done} sur {len(self.items)} faites", style="bold")
+        if late:
+            summary.append(f" · {late} en retard", style="bold red")
+        if next_checkpoint:
+            summary.append(f" · prochain point d'étape : M+{next_checkpoint.month} le {date_fr(next_checkpoint.date)}")
+        else:
+            summary.append(" · tous les points d'étape sont faits")
+        summary.append(f" · aujourd'hui : {date_fr(self.today)}", style="dim")
+        self.query_one("#fu-summary", Static).update(summary)
+        self.show_detail()
+        self.refresh_bindings()
+
+    def selected(self) -> PlanItem | None:
+        table = self.query_one(DataTable)
+        if not self.items or table.cursor_row < 0:
+            return None
+        return self.items[min(table.cursor_row, len(self.items) - 1)]
+
+    def show_detail(self) -> None:
+        item = self.selected()
+        detail = self.query_one("#fu-detail", Static)
+        if item is None:
+            detail.update("Aucune mesure prioritaire à suivre.")
+            return
+        progress = self.session.diag.status_of(item.measure.id)
+        text = Text(item.priority.finding.title + "\n", style="bold")
+        text.append(f"Responsable : {item.measure.owner} · {self.session.ref.theme(item.measure.theme).title}\n", style="dim")
+        text.append(f"Pour commencer : {item.first_step}\n", style="italic")
+        text.append("Notes : ", style="bold")
+        text.append(progress.notes or "aucune (e pour en écrire)")
+        if progress.updated:
+            text.append(f"\nMis à jour le {date_fr(progress.updated)}", style="dim")
+        detail.update(text)
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.show_detail()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("cycle", "notes", "review") and not self.items:
+            return None
+        if action == "compare":
+            return bool(self.session.diag.previous)
+        return True
+
+    # ---- actions ------------------------------------------------------------------------------
+
+    def _apply(self, change) -> bool:
+        try:
+            change()
+        except UserError as exc:
+            self.notify(str(exc), title="Enregistrement impossible", severity="error", timeout=20)
+            return False
+        self.reload()
+        return True
+
+    def action_cycle(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        current = self.session.diag.status_of(item.measure.id).status
+        new = STATUSES[(STATUSES.index(current) + 1) % len(STATUSES)]
+        self._apply(lambda: self.session.set_measure(item.measure.id, status=new))
+
+    def action_notes(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._apply(lambda: self.session.set_measure(item.measure.id, notes=text.strip()))
+
+        self.app.push_screen(
+            TextDialog(f"Notes : {item.priority.finding.title}", self.session.diag.status_of(item.measure.id).notes,
+                       "Ce qui a été fait, ce qui bloque, qui s'en occupe…"),
+            done,
+        )
+
+    def action_checkpoint(self) -> None:
+        plan = self.session.plan()
+        saved = self.session.diag.checkpoints
+        checkpoint = next((c for c in plan.checkpoints if not (saved.get(str(c.month)) and saved[str(c.month)].done)), None)
+        if checkpoint is None:
+            self.notify("Tous les points d'étape sont déjà faits.")
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                if self._apply(lambda: self.session.set_checkpoint(checkpoint.month, done=True, notes=text.strip())):
+                    self.notify(f"Point d'étape M+{checkpoint.month} enregistré.")
+
+        self.app.push_screen(
+            TextDialog(f"Point d'étape M+{checkpoint.month} (prévu le {date_fr(checkpoint.date)})", "",
+                       "Ce qui a été décidé à ce point d'étape",
+                       "Entrée : marquer ce point d'étape comme fait · Échap : annuler"),
+            done,
+        )
+
+    def action_review(self) -> None:
+        sources: list[str] = []
+        for item in self.items:
+            sources += [q for q in item.priority.finding.sources if q not in sources]
+        self.app.review_questions(self.session, sources)
+
+    def action_new_diagnostic(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.start_followup_diagnostic(self.session)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Commencer un nouveau diagnostic de suivi ? Il reprend toutes les réponses de celui-ci, "
+                "que vous revoyez une à une ; le premier diagnostic reste tel quel.",
+                confirm="Commencer",
+                danger=False,
+            ),
+            confirmed,
+        )
+
+    def action_compare(self) -> None:
+        self.app.compare_with_previous(self.session)
+
+    def action_export(self) -> None:
+        self.app.export(self.session, "toml")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,204 @@
+"""Pilot tests of the screens after the questions: results, plan, follow-up, comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+import pytest
+
+from diag_tui.followup_import import import_followup
+from diag_tui.session import Session
+from diag_tui.store import Store
+from diag_tui.ui.app import DiagApp
+from tests.conftest import WORST
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "home")
+
+
+def finished(bank, store, answers=WORST) -> Session:
+    session = Session.start(bank, store, "Atelier Martin", aidant="Claire")
+    for qid, value in answers.items():
+        session.answer(qid, list(value) if isinstance(value, tuple) else value)
+    return session
+
+
+def screen_text(app) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query("Static"))
+
+
+async def test_results_show_indicators_six_measures_and_provisional_banner(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    session.answer("ctx_server", "yes")
+    session.answer("alpha_backup", "none")
+    app = DiagApp(bank, store, session.diag.id)
+    session.close()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        assert app.screen.query_one("#r-banner").display
+        assert "Résultat provisoire" in str(app.screen.query_one("#r-banner").render())
+        text = str(app.screen.query_one("#r-indicators").render())
+        assert "Alpha" in text and "0,0 / 3" in text and "non évalué" in text  # beta has nothing scored
+        six = app.screen.query_one("#r-six")
+        expected = [p.finding.title for p in app.screen.session.result().priorities]
+        assert [str(six.get_option_at_index(i).prompt) for i in range(six.option_count)] == [
+            f"{n}. {t}" for n, t in enumerate(expected, 1)
+        ]
+
+
+async def test_why_and_how_on_demand_and_unknown_questions_listed(bank, store):
+    session = finished(bank, store, {**WORST, "alpha_mfa": "nsp"})
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        detail = app.screen.query_one("#r-detail")
+        assert "Pourquoi pour vous" in str(detail.render()) and "Comment" not in str(detail.render())
+        await pilot.press("enter")
+        first = session.result().priorities[0].finding
+        assert first.detail.how[0] in str(detail.render())
+        unknown = str(app.screen.query_one("#r-unknown").render())
+        assert bank.question("alpha_mfa").text in unknown
+
+
+async def test_aidant_swaps_a_priority_with_a_reason(bank, store):
+    session = finished(bank, store)
+    before = session.result()
+    replacement = before.others[0]
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("down", "o")  # the second priority
+        await pilot.pause()
+        await pilot.press("enter")  # the first other measure
+        await pilot.pause()
+        await pilot.press(*"deja commande", "enter")
+        await pilot.pause()
+        saved = store.load(session.diag.id)
+        assert [(o.replaced, o.by, o.reason) for o in saved.overrides] == [
+            (before.priorities[1].measure.id, replacement.measure.id, "deja commande")
+        ]
+        six = app.screen.query_one("#r-six")
+        assert "choisie par l'aidant" in str(six.get_option_at_index(1).prompt)
+        await pilot.press("u")
+        assert store.load(session.diag.id).overrides == ()
+
+
+async def test_attack_guide_lists_incidents_and_contacts(bank, store):
+    session = finished(bank, store)
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "a")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Que faire en cas d'attaque" in text
+        assert bank.contacts and bank.incidents
+        for contact in bank.contacts:
+            assert contact.title in text
+        for incident in bank.incidents:
+            assert incident.title in text and incident.steps[0] in text
+
+
+async def test_plan_lists_months_and_export_is_read_back_by_the_core(bank, store, tmp_path):
+    session = finished(bank, store)
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "p")
+        await pilot.pause()
+        text = screen_text(app)
+        plan = session.plan()
+        for item in plan.items:
+            assert f"{item.rank}. {item.priority.finding.title}" in text
+        assert "Point d'étape M+1" in text and "Point d'étape M+6" in text
+        await pilot.press("x")
+        await pilot.pause()
+    path = store.root / "exports" / f"{session.diag.id}-suivi.toml"
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert [m["id"] for m in document["measures"]] == [i.measure.id for i in plan.items]
+    session.close()
+    outcome = import_followup(store, bank, path)  # the core takes its own export back unchanged
+    assert outcome.changes == () and not outcome.created
+
+
+async def test_followup_status_notes_overdue_and_checkpoint(bank, store):
+    session = finished(bank, store)
+    first = session.plan().items[0]
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "f")
+        await pilot.pause()
+        assert "0 sur 6 faites" in str(app.screen.query_one("#fu-summary").render())
+        await pilot.press("space", "space", "space")  # a_faire → en_cours → fait → abandonne
+        assert store.load(session.diag.id).status_of(first.measure.id).status == "abandonne"
+        await pilot.press("space")
+        await pilot.press("down", "space", "space")
+        await pilot.press("e", *"commande passee", "enter")
+        await pilot.pause()
+        second = session.plan().items[1].measure.id
+        saved = store.load(session.diag.id)
+        assert saved.status_of(second).status == "fait" and saved.status_of(second).notes == "commande passee"
+        assert "1 sur 6 faites" in str(app.screen.query_one("#fu-summary").render())
+        await pilot.press("c", *"RAS", "enter")
+        await pilot.pause()
+        assert store.load(session.diag.id).checkpoints["1"].done
+
+        app.screen.today = first.due + dt.timedelta(days=1)  # a month later: the first is late
+        app.screen.reload()
+        assert "en retard" in str(app.screen.query_one("#fu-summary").render())
+        row = app.screen.query_one("#fu-table").get_row_at(0)
+        assert "en retard" in str(row[-1])
+
+
+async def test_checkpoint_reasks_only_the_questions_behind_the_six(bank, store):
+    session = finished(bank, store)
+    sources = {q for p in session.result().priorities for q in p.finding.sources}
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "f", "r")
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "QuestionScreen"
+        assert {q.id for q in screen.walk()} <= sources
+        assert screen.current.id == screen.walk()[0].id
+        assert screen.current.id == "alpha_backup"
+        await pilot.press("3")  # backups are now automatic
+        for _ in range(10):
+            if type(app.screen).__name__ != "QuestionScreen":
+                break
+            await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FollowupScreen"
+    journal = store.load(session.diag.id).journal
+    assert journal and "alpha_backup" in journal[-1].text
+
+
+async def test_new_follow_up_diagnostic_and_comparison(bank, store):
+    session = finished(bank, store)
+    first_id = session.diag.id
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "f", "n")
+        await pilot.pause()
+        await pilot.press("o")  # confirm
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "QuestionScreen"
+        follow = screen.session
+        assert follow.diag.previous == first_id and follow.diag.answers == store.load(first_id).answers
+        assert screen.current.id == "ctx_server"  # revised from the start
+        follow.answer("alpha_backup", "auto")
+        follow.answer("alpha_offline", "yes")
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ComparisonScreen"
+        text = screen_text(app)
+        assert "Mesures résolues (1)" in text
+        assert bank.measure("m_backup").level1.title in text
