@@ -152,7 +152,7 @@ async def test_followup_status_notes_overdue_and_checkpoint(bank, store):
         app.screen.reload()
         assert "en retard" in str(app.screen.query_one("#fu-summary").render())
         row = app.screen.query_one("#fu-table").get_row_at(0)
-        assert "en retard" in str(row[-1])
+        assert "en retard" in str(row[1])
 
 
 async def test_checkpoint_reasks_only_the_questions_behind_the_six(bank, store):

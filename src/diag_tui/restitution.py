@@ -79,7 +79,7 @@ class Finding:
                 f"critique, ne pas savoir est un constat en soi. Urgence {self.measure.rank} "
                 "dans le référentiel."
             )
-        score = "" if self.score is None else f" (score {self.score:g}/3)"
+        score = "" if self.score is None else f" (score {self.score:g}/3)".replace(".", ",")
         return (
             f"Vous avez répondu « {self.option.label} » à « {self.question.text} »{score}. "
             f"Urgence {self.measure.rank} dans le référentiel."

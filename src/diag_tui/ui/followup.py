@@ -54,7 +54,7 @@ class FollowupScreen(Screen):
     def on_mount(self) -> None:
         self.title = f"Suivi — {self.session.diag.organisation.name}"
         table = self.query_one(DataTable)
-        table.add_columns("N°", "Mesure", "Échéance", "État")
+        table.add_columns("N°", "État", "Échéance", "Mesure")
         self.reload()
         table.focus()
 
@@ -76,7 +76,7 @@ class FollowupScreen(Screen):
             late += overdue
             due = Text(date_fr(item.due), style="bold red" if overdue else "")
             state = Text(STATUS_LABELS[status] + (" · en retard" if overdue else ""), style="bold red" if overdue else "")
-            table.add_row(str(item.rank), item.priority.finding.title, due, state, key=item.measure.id)
+            table.add_row(str(item.rank), state, due, item.priority.finding.title, key=item.measure.id)
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
         next_checkpoint = next(
@@ -109,7 +109,8 @@ class FollowupScreen(Screen):
             detail.update("Aucune mesure prioritaire à suivre.")
             return
         progress = self.session.diag.status_of(item.measure.id)
-        text = Text(item.priority.finding.title + "\n", style="bold")
+        text = Text()
+        text.append(item.priority.finding.title + "\n", style="bold")
         text.append(f"Responsable : {item.measure.owner} · {self.session.ref.theme(item.measure.theme).title}\n", style="dim")
         text.append(f"Pour commencer : {item.first_step}\n", style="italic")
         text.append("Notes : ", style="bold")

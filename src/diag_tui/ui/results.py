@@ -74,11 +74,12 @@ class ResultsScreen(Screen):
         )
         banner.display = bool(missing)
 
-        text = Text("Indicateurs par thème (0 à 3)\n\n", style="bold")
+        text = Text()
+        text.append("Indicateurs (0 à 3)\n\n", style="bold")
         for i in result.indicators:
             text.append(f"{i.theme.title}\n")
             text.append("  ")
-            text.append_text(indicator_bar(i.value, 16))
+            text.append_text(indicator_bar(i.value, 10))
             text.append(f" {indicator_text(i.value)}", style="bold" if i.value is not None else "dim")
             text.append(f" · {i.scored}/{i.applicable}\n", style="dim")
         text.append(f"\nRésultat {result.basis}.\n", style="italic")
@@ -86,7 +87,8 @@ class ResultsScreen(Screen):
 
         unknown = self.query_one("#r-unknown", Static)
         if result.unknown_questions:
-            t = Text("\nÀ demander à votre prestataire ou à la personne qui sait\n", style="bold")
+            t = Text()
+            t.append("\nÀ demander à votre prestataire ou à la personne qui sait\n", style="bold")
             for q in result.unknown_questions:
                 t.append(f"• {q.text}\n")
             unknown.update(t)
@@ -94,7 +96,8 @@ class ResultsScreen(Screen):
 
         others = self.query_one("#r-others", Static)
         if result.others:
-            t = Text(f"\nAutres mesures ({len(result.others)})\n", style="bold")
+            t = Text()
+            t.append(f"\nAutres mesures ({len(result.others)})\n", style="bold")
             for f in result.others:
                 t.append(f"• {f.title}\n")
             others.update(t)
@@ -271,21 +274,18 @@ class AttackGuideScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         ref = self.session.ref
-        text = Text()
-        for incident in ref.incidents:
-            text.append(incident.title + "\n", style="bold")
-            for n, step in enumerate(incident.steps, start=1):
-                text.append(f"  {n}. {step}\n")
-            text.append("\n")
-        text.append("Contacts utiles\n", style="bold")
-        for c in ref.contacts:
-            phone = f" · {c.phone}" if c.phone else ""
-            text.append(f"• {c.title}{phone} — {c.url}\n  ", style="")
-            text.append(c.when + "\n", style="dim")
         with Vertical(classes="dialog-box", id="attack-box"):
             yield Static("Que faire en cas d'attaque", classes="dialog-title", markup=False)
             with VerticalScroll(id="attack-scroll"):
-                yield Static(text, markup=False)
+                for incident in ref.incidents:
+                    yield Static(Text(incident.title, style="bold"), classes="attack-title")
+                    for n, step in enumerate(incident.steps, start=1):
+                        yield Static(f"{n}. {step}", markup=False, classes="attack-step")
+                yield Static(Text("Contacts utiles", style="bold"), classes="attack-title")
+                for c in ref.contacts:
+                    line = Text(f"{c.title}{' · ' + c.phone if c.phone else ''} — {c.url}\n", style="bold")
+                    line.append(c.when, style="")
+                    yield Static(line, classes="attack-step")
             yield Static("↑↓ : faire défiler · Échap : fermer", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
