@@ -202,3 +202,21 @@ async def test_new_follow_up_diagnostic_and_comparison(bank, store):
         text = screen_text(app)
         assert "Mesures résolues (1)" in text
         assert bank.measure("m_backup").level1.title in text
+
+
+async def test_hand_edited_follow_up_file_shows_on_the_follow_up_screen(bank, store, tmp_path):
+    session = finished(bank, store)
+    path = session.export("toml", tmp_path / "suivi.toml")
+    session.close()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('status = "a_faire"', 'status = "fait"', 2), encoding="utf-8")
+    import_followup(store, bank, path)
+    app = DiagApp(bank, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FollowupScreen"
+        assert "2 sur 6 faites" in str(app.screen.query_one("#fu-summary").render())
+        table = app.screen.query_one("#fu-table")
+        assert [str(table.get_row_at(i)[1]) for i in range(3)] == ["fait", "fait", "à faire"]

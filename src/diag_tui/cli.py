@@ -31,13 +31,32 @@ def _load(args):
     return load_referential(args.referentiel) if args.referentiel else load_default()
 
 
+_ARGPARSE_FR = (
+    ("the following arguments are required: ", "argument(s) obligatoire(s) manquant(s) : "),
+    ("unrecognized arguments: ", "argument(s) inconnu(s) : "),
+    ("invalid choice: ", "choix invalide : "),
+    ("(choose from ", "(valeurs possibles : "),
+    ("expected one argument", "une valeur est attendue"),
+    ("argument ", "option "),
+)
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse speaks English: translate its usual errors and point to --help (exit code 2)."""
+
+    def error(self, message: str):
+        for english, french in _ARGPARSE_FR:
+            message = message.replace(english, french)
+        self.exit(2, f"Erreur : {message}\nAide : {self.prog} --help\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchParser(
         prog="diag-tui",
         description="Diagnostic de cybersécurité pour petites organisations. Sans commande : ouvre l'application.",
     )
     parser.add_argument("--version", action="version", version=f"diag-tui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
 
     p = sub.add_parser("validate", help="vérifier un référentiel de questions")
     p.add_argument("folder", nargs="?", type=Path, metavar="DOSSIER", help="dossier des fichiers *.toml (par défaut : celui fourni)")
@@ -50,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     _referential_option(p)
     p.add_argument("--answers", type=Path, required=True, metavar="FICHIER.toml", help="fichier de réponses")
     p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
-    p.add_argument("--format", choices=("toml", "markdown"), default="toml", help="format de sortie (toml par défaut)")
+    p.add_argument("--format", choices=("toml", "markdown", "html"), default="toml", help="format de sortie (toml par défaut)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
 
     p = sub.add_parser("start", help="commencer un diagnostic et ouvrir sa première question")
@@ -222,7 +241,14 @@ def cmd_report(args) -> int:
         created=answers.diagnostic.date,
     )
     document = followup_document(ref, meta, result, plan)
-    text = markdown_report(ref, document) if args.format == "markdown" else to_toml(document)
+    if args.format == "markdown":
+        text = markdown_report(ref, document)
+    elif args.format == "html":
+        from diag_tui.report_html import html_report
+
+        text = html_report(ref, document)
+    else:
+        text = to_toml(document)
     for override, why in result.ignored_overrides:
         print(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", file=sys.stderr)
     write_output(text, args.output)

@@ -16,22 +16,48 @@ h2{color:#000091;margin-top:2rem}
 .provisoire{background:#fff4d6;border-left:4px solid #b34000;padding:.5rem 1rem}
 table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}
-.bar{background:#eee;height:.8rem;width:12rem;display:inline-block;vertical-align:middle}
-.bar span{background:#000091;height:100%;display:block}
+.chart{width:100%;max-width:40rem;font-family:inherit}
 .measure{border:1px solid #ddd;border-radius:4px;padding:.2rem 1rem;margin:1rem 0;break-inside:avoid}
 .meta{color:#555;font-style:italic}
 @media print{body{margin:0;max-width:none}a{color:inherit}}
 """
 
 
-def _bar(value: Any) -> str:
-    if not isinstance(value, (int, float)):
-        return ""
-    return f'<span class="bar" aria-hidden="true"><span style="width:{value / 3 * 100:.0f}%"></span></span> '
+def indicator_chart(rows: list[tuple[str, Any]]) -> str:
+    """Inline SVG bar chart of the theme indicators (0 to 3); "non évalué" has no bar."""
+    row, label_w, bar_w = 26, 230, 300
+    height = row * len(rows) + 24
+    out = [
+        f'<svg class="chart" role="img" aria-label="Indicateurs par thème, de 0 à 3" '
+        f'viewBox="0 0 {label_w + bar_w + 90} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for tick in range(4):
+        x = label_w + bar_w * tick / 3
+        out.append(f'<line x1="{x:.0f}" y1="0" x2="{x:.0f}" y2="{height - 18}" stroke="#ccc"/>')
+        out.append(f'<text x="{x:.0f}" y="{height - 4}" font-size="11" text-anchor="middle">{tick}</text>')
+    for i, (label, value) in enumerate(rows):
+        y = i * row
+        out.append(f'<text x="{label_w - 8}" y="{y + 17}" font-size="13" text-anchor="end">{e(label)}</text>')
+        if isinstance(value, (int, float)):
+            colour = "#ce0500" if value < 1 else "#b34000" if value < 2 else "#18753c"
+            out.append(f'<rect x="{label_w}" y="{y + 5}" width="{bar_w * value / 3:.1f}" height="16" fill="{colour}"/>')
+        out.append(
+            f'<text x="{label_w + bar_w + 8}" y="{y + 17}" font-size="13">{e(indicator_text(value))}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def e(text: Any) -> str:
+    """Text content: <, > and & escaped; quotes are harmless outside attributes."""
+    return escape(str(text), quote=False)
+
+
+def attr(text: Any) -> str:
+    return escape(str(text), quote=True)
 
 
 def html_report(ref: Referential, document: dict[str, Any]) -> str:
-    e = escape
     meta = document["diagnostic"]
     titles = theme_titles(ref)
     out = [
@@ -50,10 +76,10 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
     if meta.get("provisional"):
         out.append('<p class="provisoire"><strong>Résultat provisoire</strong> : des questions restent sans réponse.</p>')
 
-    out += ["<h2>Indicateurs par thème</h2>", "<table><tr><th>Thème</th><th>Indicateur (0 à 3)</th></tr>"]
-    for key, value in document["indicators"].items():
-        out.append(f"<tr><td>{e(titles.get(key, key))}</td><td>{_bar(value)}{e(indicator_text(value))}</td></tr>")
-    out.append("</table>")
+    out += [
+        "<h2>Indicateurs par thème</h2>",
+        indicator_chart([(titles.get(k, k), v) for k, v in document["indicators"].items()]),
+    ]
 
     out.append("<h2>Les mesures prioritaires</h2>")
     if meta.get("note"):
@@ -72,7 +98,7 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
         out += [f"<li>{e(step)}</li>" for step in m["how"]]
         out.append("</ol>")
         if m.get("resources"):
-            links = " ; ".join(f'<a href="{e(r["url"])}">{e(r["title"])}</a>' for r in m["resources"])
+            links = " ; ".join(f'<a href="{attr(r["url"])}">{e(r["title"])}</a>' for r in m["resources"])
             out.append(f"<p>Pour aller plus loin : {links}</p>")
         if m.get("notes"):
             out.append(f"<p>Notes de suivi : {e(m['notes'])}</p>")
@@ -103,7 +129,7 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
         out += ["<h2>En cas d'attaque</h2>", "<ul>"]
         for c in document["contacts"]:
             phone = f", {e(c['phone'])}" if c.get("phone") else ""
-            out.append(f'<li><strong>{e(c["title"])}</strong> ({e(c["when"])}) : <a href="{e(c["url"])}">{e(c["url"])}</a>{phone}</li>')
+            out.append(f'<li><strong>{e(c["title"])}</strong> ({e(c["when"])}) : <a href="{attr(c["url"])}">{e(c["url"])}</a>{phone}</li>')
         out.append("</ul>")
     out.append("</body></html>\n")
     return "\n".join(out)

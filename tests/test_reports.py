@@ -1,0 +1,62 @@
+"""Markdown and HTML reports: content, escaping, no external resource, deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from diag_tui.diagnostic import Organisation, new_diagnostic, with_answer
+from diag_tui.exports import render
+from tests.conftest import WORST
+
+AT = dt.datetime(2026, 11, 22, 10, 0)
+
+
+@pytest.fixture
+def diag(bank):
+    d = new_diagnostic(bank, Organisation(name="Atelier <Martin> & fils"), aidant="Claire", at=AT)
+    for qid, value in {**WORST, "alpha_mfa": "nsp"}.items():
+        d = with_answer(bank, d, qid, list(value) if isinstance(value, tuple) else value, at=AT)
+    return d
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_report_holds_indicators_measures_plan_others_contacts(bank, diag, fmt):
+    text = render(bank, diag, fmt)
+    result = diag.result(bank)
+    for priority in result.priorities:
+        assert priority.finding.title in text
+        assert priority.finding.detail.how[0] in text
+    for other in result.others:
+        assert other.title in text
+    for contact in bank.contacts:
+        assert contact.url in text
+    assert "Plan sur six mois" in text and "M+6" in text
+    assert bank.question("alpha_mfa").text in text  # "Je ne sais pas": a question to ask
+    assert "non évalué" not in text or any(i.value is None for i in result.indicators)
+
+
+def test_html_is_self_contained_and_escaped(bank, diag):
+    html = render(bank, diag, "html")
+    assert "Atelier &lt;Martin&gt; &amp; fils" in html and "<Martin>" not in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"<(link|img|iframe)\b", html, re.I)  # nothing fetched when the page opens
+    assert not re.search(r"""(src|@import)\s*[=:(]?\s*["']?https?:""", html, re.I)
+    chart = re.search(r"<svg.*?</svg>", html, re.S)
+    assert chart, "inline SVG bar chart"
+    bars = re.findall(r"<rect [^>]*width=\"([\d.]+)\"", chart.group(0))
+    scored = [i for i in diag.result(bank).indicators if i.value is not None]
+    assert len(bars) == len(scored)  # one bar per assessed theme, none for "non évalué"
+
+
+def test_markdown_is_escaped_nowhere_but_reads_plainly(bank, diag):
+    md = render(bank, diag, "markdown")
+    assert md.startswith("# Diagnostic cyber : Atelier <Martin> & fils")
+    assert "| Alpha |" in md
+
+
+@pytest.mark.parametrize("fmt", ["toml", "markdown", "html"])
+def test_reports_are_deterministic(bank, diag, fmt):
+    assert render(bank, diag, fmt) == render(bank, diag.model_copy(), fmt)
