@@ -30,3 +30,23 @@ def test_no_module_imports_network_libraries():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in NETWORK_MODULES]
     assert offenders == []
+
+
+def test_default_exports_are_private_whatever_the_umask(bank, tmp_path):
+    import os
+    import stat
+
+    from diag_tui.session import Session
+    from diag_tui.store import Store
+
+    store = Store(tmp_path / "home")
+    session = Session.start(bank, store, "Atelier")
+    old = os.umask(0o000)
+    try:
+        path = session.export("html")
+    finally:
+        os.umask(old)
+        session.close()
+    assert path.parent == store.root / "exports"
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -67,7 +67,7 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Diagnostic cyber : {e(meta['organisation'])}</h1>",
     ]
-    line = f"Diagnostic {MODE_LABELS.get(meta.get('mode', ''), meta.get('mode', ''))}"
+    line = MODE_LABELS.get(meta.get("mode", ""), "Diagnostic")
     if meta.get("aidant"):
         line += f" mené avec {meta['aidant']}"
     if meta.get("created"):

@@ -10,7 +10,7 @@ from diag_tui.followup import NOT_ASSESSED
 from diag_tui.referential import Referential
 
 STATUS_LABELS = {"a_faire": "à faire", "en_cours": "en cours", "fait": "fait", "abandonne": "abandonnée"}
-MODE_LABELS = {"accompagne": "accompagné", "autodiagnostic": "autodiagnostic"}
+MODE_LABELS = {"accompagne": "Diagnostic accompagné", "autodiagnostic": "Autodiagnostic"}
 
 
 def date_fr(value: Any) -> str:
@@ -33,7 +33,7 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
     meta = document["diagnostic"]
     titles = theme_titles(ref)
     out = [f"# Diagnostic cyber : {meta['organisation']}", ""]
-    line = f"Diagnostic {MODE_LABELS.get(meta.get('mode', ''), meta.get('mode', ''))}"
+    line = MODE_LABELS.get(meta.get("mode", ""), "Diagnostic")
     if meta.get("aidant"):
         line += f" mené avec {meta['aidant']}"
     if meta.get("created"):

@@ -10,7 +10,7 @@ Priority order (a total order, so the same answers always give the same six):
 4. the question's place in the diagnostic, then the measure id.
 
 Walking that order, a measure joins the six unless one of its family (near-duplicates such as
-workstation and server updates) is already there; everything else becomes an "other measure",
+the three backup measures) is already there; everything else becomes an "other measure",
 in the same order. A measure triggered by several answers is kept once, at its most basic
 level and with its worst answer. An answer at a question's best score never triggers anything
 (checked when the bank is loaded), so a measure already applied is never recommended.
