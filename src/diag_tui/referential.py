@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from diag_tui.errors import UserError, ValidationErrors, pydantic_problems
 from diag_tui.files import read_toml
+from diag_tui.wording import count
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, Field(min_length=1)]
@@ -449,11 +450,11 @@ def referential_summary(ref: Referential) -> str:
     follow_ups = len(ref.parent)
     lines = [
         f"Référentiel {ref.version} (empreinte {ref.content_hash[:12]})",
-        f"  {len(ref.themes)} thèmes, {len(ref.questions)} questions dont {len(scored)} notées "
-        f"et {follow_ups} de suivi, {len(ref.measures)} mesures",
+        f"  {count(len(ref.themes), 'thème')}, {count(len(ref.questions), 'question')} dont "
+        f"{len(scored)} notée{'s' if len(scored) > 1 else ''} et {follow_ups} de suivi, {count(len(ref.measures), 'mesure')}",
     ]
     for theme in ref.themes:
         qs = ref.questions_of(theme.id)
         n_measures = sum(1 for m in ref.measures if m.theme == theme.id)
-        lines.append(f"  - {theme.title} : {len(qs)} questions, {n_measures} mesures")
+        lines.append(f"  - {theme.title} : {count(len(qs), 'question')}, {count(n_measures, 'mesure')}")
     return "\n".join(lines)

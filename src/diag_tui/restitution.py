@@ -27,6 +27,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from diag_tui.answers import Answers, Progress, applicable_questions, chosen_options, question_score
+from diag_tui.wording import count
 from diag_tui.referential import Measure, MeasureLevel, Option, OptionKind, Question, Referential, Theme
 
 PRIORITY_COUNT = 6
@@ -155,11 +156,6 @@ class Restitution:
             f"{count(n, 'mesure prioritaire', 'mesures prioritaires')} seulement : les autres réponses ne révèlent pas de point "
             "faible, il n'y a pas lieu d'en ajouter." + tail
         )
-
-
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """French count: "0 réponse", "1 réponse", "2 réponses" (French singular covers 0 and 1)."""
-    return f"{n} {singular if n < 2 else (plural or singular + 's')}"
 
 
 def theme_indicators(ref: Referential, answers: Answers, applicable: list[Question]) -> list[ThemeIndicator]:

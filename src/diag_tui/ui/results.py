@@ -14,7 +14,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from diag_tui.errors import UserError
-from diag_tui.restitution import Finding, Restitution, count
+from diag_tui.restitution import Finding, Restitution
+from diag_tui.wording import count
 from diag_tui.session import Session
 from diag_tui.ui.dialogs import TextDialog
 from diag_tui.ui.texts import indicator_bar, indicator_text, measure_detail
