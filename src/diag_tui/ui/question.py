@@ -18,6 +18,7 @@ from diag_tui.session import Session
 from diag_tui.ui.dialogs import TextDialog
 
 SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
+MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
 
 
 class QuestionScreen(Screen):
@@ -139,9 +140,10 @@ class QuestionScreen(Screen):
         walk = self.walk()
         remaining = sum(1 for q in walk if not self.session.is_answered(q))
         per_question = elapsed / self.answered_here if self.answered_here >= 3 else SECONDS_PER_QUESTION
-        estimate = round(remaining * per_question / 60)
+        estimate = round(remaining * max(per_question, MIN_SECONDS_PER_QUESTION) / 60)
+        left = f"reste ≈ {estimate} min" if estimate >= 1 else "reste < 1 min"
         self.query_one("#q-pace", Static).update(
-            f"{int(elapsed // 60)} min · reste ≈ {estimate} min" if remaining else f"{int(elapsed // 60)} min · tout est répondu"
+            f"{int(elapsed // 60)} min · {left}" if remaining else f"{int(elapsed // 60)} min · tout est répondu"
         )
 
     def show_saved(self, ok: bool, message: str = "") -> None:
