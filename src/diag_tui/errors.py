@@ -25,14 +25,21 @@ _PYDANTIC_FR = {
     "string_type": "doit être un texte entre guillemets",
     "string_too_short": "ne doit pas être vide",
     "too_short": "doit contenir au moins {min_length} élément(s)",
+    "string_too_long": "trop long (au plus {max_length} caractères)",
+    "too_long": "doit contenir au plus {max_length} élément(s)",
     "int_type": "doit être un nombre entier",
     "int_parsing": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
+    "finite_number": "doit être un nombre fini",
     "float_type": "doit être un nombre",
     "float_parsing": "doit être un nombre",
     "bool_type": "doit valoir true ou false",
     "bool_parsing": "doit valoir true ou false",
     "date_type": "doit être une date AAAA-MM-JJ (sans guillemets)",
     "date_from_datetime_parsing": "doit être une date AAAA-MM-JJ",
+    "date_from_datetime_inexact": "doit être une date AAAA-MM-JJ, sans heure",
+    "datetime_parsing": "doit être une date et heure (AAAA-MM-JJTHH:MM:SS)",
+    "datetime_from_date_parsing": "doit être une date et heure (AAAA-MM-JJTHH:MM:SS)",
     "date_parsing": "doit être une date AAAA-MM-JJ",
     "datetime_type": "doit être une date et heure (AAAA-MM-JJTHH:MM:SS)",
     "list_type": "doit être une liste [ … ]",
@@ -66,7 +73,9 @@ def pydantic_problems(exc, prefix: str = "") -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
         template = _PYDANTIC_FR.get(err["type"])
-        ctx = err.get("ctx") or {}
+        ctx = dict(err.get("ctx") or {})
+        if isinstance(ctx.get("expected"), str):  # pydantic lists choices as "'a', 'b' or 'c'"
+            ctx["expected"] = ctx["expected"].replace(" or ", " ou ")
         if template:
             try:
                 message = template.format(**ctx)

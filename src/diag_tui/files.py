@@ -30,15 +30,23 @@ def read_toml(path: Path, what: str = "fichier") -> dict[str, Any]:
         raise UserError(f"{path} : lecture impossible ({exc.strerror}).") from None
     if path.is_dir():
         raise UserError(f"{path} : c'est un dossier, un {what} TOML est attendu.")
+    shown = f"{size // 1024} Kio" if size > MAX_INPUT_BYTES else f"plus de {MAX_INPUT_BYTES // 1024} Kio"
+    too_big = UserError(
+        f"{path} : fichier trop volumineux ({shown}, maximum {MAX_INPUT_BYTES // 1024} Kio). "
+        "Est-ce bien le bon fichier ?"
+    )
     if size > MAX_INPUT_BYTES:
-        raise UserError(
-            f"{path} : fichier trop volumineux ({size // 1024} Kio, maximum "
-            f"{MAX_INPUT_BYTES // 1024} Kio). Est-ce bien le bon fichier ?"
-        )
+        raise too_big
     try:
-        raw = path.read_bytes()
+        # Never more than the limit, whatever stat said: a device or a pipe reports size 0.
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise UserError(f"{path} : lecture impossible ({exc.strerror}).") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise too_big
+    if raw.startswith(b"\xef\xbb\xbf"):  # UTF-8 with a BOM, as some Windows editors save it
+        raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

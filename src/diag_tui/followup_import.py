@@ -24,7 +24,7 @@ from diag_tui.diagnostic import (
     Organisation,
     reconcile,
 )
-from diag_tui.errors import UserError, ValidationErrors
+from diag_tui.errors import UserError, ValidationErrors, pydantic_problems
 from diag_tui.files import read_toml
 from diag_tui.followup import SCHEMA_VERSION, STATUSES
 from diag_tui.plan import CHECKPOINT_MONTHS
@@ -58,6 +58,16 @@ class _Lines:
                     return self._key_after(number, key) or number
         return None
 
+    def of_root(self, key: str) -> int | None:
+        """Line of a top-level `key = ...` (before the first table header)."""
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            if line.lstrip().startswith("["):
+                return None
+            if pattern.match(line):
+                return number
+        return None
+
     def _key_after(self, start: int, key: str) -> int | None:
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
         for number in range(start + 1, len(self.lines) + 1):
@@ -78,22 +88,39 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
         line = lines.of(table, index, key)
         return f"ligne {line}" if line else f"[{table}]"
 
-    if data.get("schema_version") != SCHEMA_VERSION:
+    if type(data.get("schema_version")) is not int or data["schema_version"] != SCHEMA_VERSION:  # not true, not 1.0
         raise UserError(
             f"{path} : ce n'est pas un fichier de suivi diag-tui lisible par cette version "
-            f"(schema_version = {data.get('schema_version')!r}, attendu {SCHEMA_VERSION})."
+            f"(schema_version = {_shown(data.get('schema_version'))}, attendu {SCHEMA_VERSION})."
         )
     info = data.get("diagnostic")
     if not isinstance(info, dict) or not isinstance(info.get("id"), str) or not re.fullmatch(ID_PATTERN, info["id"]):
         raise UserError(f"{path} : [diagnostic] id manquant ou invalide ; ce fichier a-t-il été exporté par `diag-tui export` ?")
     diagnostic_id = info["id"]
 
+    def tables(key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return value
+        line = lines.of_root(key)
+        text_problems.append(
+            f"{path}, {f'ligne {line}' if line else key} : {key} doit être une suite de tables [[{key}]], "
+            "comme dans le fichier exporté"
+        )
+        return []
+
     progress, checkpoints = {}, {}
-    for i, entry in enumerate(_tables(data, "measures")):
+    for i, entry in enumerate(tables("measures")):
         mid = entry.get("id")
         where = f"{path}, {at('measures', i, 'status')}, [[measures]] n° {i + 1}"
         if not isinstance(mid, str):
             text_problems.append(f"{path}, {at('measures', i)} : [[measures]] n° {i + 1} sans id")
+            continue
+        if mid in progress:
+            text_problems.append(
+                f"{path}, {at('measures', i, 'id')}, [[measures]] n° {i + 1} : mesure « {mid} » en double "
+                f"(déjà décrite {progress[mid][1]}) ; gardez une seule table par mesure"
+            )
             continue
         status = entry.get("status", "a_faire")
         if status not in STATUSES:
@@ -108,10 +135,16 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
             text_problems.append(f"{path}, {at('measures', i, 'updated')} ({mid}) : updated doit être une date AAAA-MM-JJ sans guillemets")
             continue
         progress[mid] = (MeasureProgress(status=status, notes=notes, updated=updated), at("measures", i, "id"))
-    for i, entry in enumerate(_tables(data, "checkpoints")):
+    for i, entry in enumerate(tables("checkpoints")):
         month = entry.get("month")
-        if month not in CHECKPOINT_MONTHS:
-            text_problems.append(f"{path}, {at('checkpoints', i, 'month')} : point d'étape au mois {month!r} inconnu (mois 1, 3 ou 6)")
+        if type(month) is not int or month not in CHECKPOINT_MONTHS:  # not true, not 3.0
+            text_problems.append(f"{path}, {at('checkpoints', i, 'month')} : point d'étape au mois {_shown(month)} inconnu (mois 1, 3 ou 6)")
+            continue
+        if str(month) in checkpoints:
+            text_problems.append(
+                f"{path}, {at('checkpoints', i, 'month')} : point d'étape du mois {month} en double ; "
+                "gardez une seule table par mois"
+            )
             continue
         done, notes = entry.get("done", False), entry.get("notes", "")
         if not isinstance(done, bool):
@@ -179,9 +212,27 @@ def _with_progress(ref, diag, progress, checkpoints, path) -> tuple[Diagnostic, 
     return updated, changes
 
 
-def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    value = data.get(key, [])
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+def _shown(value: Any) -> str:
+    """A value as it reads in the TOML file (true, not True)."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
+def _overrides(data: dict[str, Any], path: Path) -> tuple[Override, ...]:
+    value = data.get("overrides", [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValidationErrors(
+            f"{path} : diagnostic invalide, rien n'a été importé.",
+            ["overrides : doit être une suite de tables [[overrides]], comme dans le fichier exporté"],
+        )
+    overrides = []
+    for i, item in enumerate(value):
+        try:
+            overrides.append(Override.model_validate(item))
+        except ValidationError as exc:
+            raise ValidationErrors(
+                f"{path} : diagnostic invalide, rien n'a été importé.", pydantic_problems(exc, f"[[overrides]] n° {i + 1}")
+            ) from None
+    return tuple(overrides)
 
 
 def _created(info: dict[str, Any]) -> dt.datetime | None:
@@ -221,9 +272,7 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
             referential_hash=str(info.get("referential_hash", "")),
             previous=info.get("previous"),
             answers=answers,
-            overrides=tuple(Override.model_validate(o) for o in _tables(data, "overrides")),
+            overrides=_overrides(data, path),
         )
     except ValidationError as exc:
-        from diag_tui.errors import pydantic_problems
-
         raise ValidationErrors(f"{path} : diagnostic invalide, rien n'a été importé.", pydantic_problems(exc)) from None
