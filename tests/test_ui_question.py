@@ -157,3 +157,21 @@ async def test_home_lists_and_resumes(bank, store):
         await pilot.press("enter")
         await pilot.pause()
         assert current(app) == "alpha_backup"
+
+
+async def test_started_on_a_question_escape_builds_home_and_releases_the_diagnostic(bank, store):
+    session = Session.start(bank, store, "Garage Dupuis")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["QuestionScreen"]  # no home built yet
+        await pilot.press("1", "escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        table = app.screen.query_one("#diagnostics")
+        assert table.row_count == 1 and "Garage Dupuis" in str(table.get_row_at(0))
+        with store.open_for_edit(session.diag.id):  # the app let go of it
+            pass
+        await pilot.press("enter")  # and can take it again
+        await pilot.pause()
+        assert current(app) == "alpha_backup"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -115,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `diag-tui questions | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def run_app(args) -> int:
@@ -278,26 +282,23 @@ def _store_and_ref():
     return Store(), load_default()
 
 
-def _status_of(diag, ref) -> str:
-    from diag_tui.answers import progress
-
+def _status_of(diag, summary) -> str:
     if diag.completed is None:
-        p = progress(ref, diag.engine_answers)
-        return f"en cours ({p.percent} %)"
+        return f"en cours ({summary.percent} %)"
     done = sum(1 for m in diag.measures.values() if m.status == "fait")
-    return f"terminé, suivi {done}/{len(diag.result(ref).priorities)}"
+    return f"terminé, suivi {done}/{summary.priorities}"
 
 
 def cmd_list(args) -> int:
-    from diag_tui.answers import progress
+    from diag_tui import store_index
 
     store, ref = _store_and_ref()
-    report = store.load_all()
+    report, summaries = store_index.load(store, ref)  # unchanged files come from the index
     for problem in report.problems:
         print(f"Attention : {problem}", file=sys.stderr)
     rows = []
     for d in report.diagnostics:
-        p = progress(ref, d.engine_answers)
+        p = summaries[d.id]
         rows.append(
             {
                 "id": d.id,
@@ -309,7 +310,7 @@ def cmd_list(args) -> int:
                 "answered": p.answered,
                 "applicable": p.applicable,
                 "status": "termine" if d.completed else "en_cours",
-                "summary": _status_of(d, ref),
+                "summary": _status_of(d, p),
             }
         )
     if args.json:

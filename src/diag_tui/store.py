@@ -18,6 +18,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +54,13 @@ class ConflictError(UserError):
     """Another session changed or holds the diagnostic."""
 
 
+def _unusable(path: Path, exc: OSError) -> UserError:
+    return UserError(
+        f"{path} : dossier de données inutilisable ({exc.strerror}). Rien n'a été modifié. "
+        "Vérifiez les droits, ou choisissez un autre dossier avec DIAG_TUI_HOME."
+    )
+
+
 @dataclass(frozen=True)
 class LoadReport:
     diagnostics: tuple[Diagnostic, ...]
@@ -77,13 +85,26 @@ class Store:
     def _ensure_folders(self) -> None:
         for folder in (self.root, self.folder):
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                os.chmod(folder, 0o700)
+                if not folder.is_dir():
+                    folder.mkdir(parents=True, exist_ok=True)
+                    os.chmod(folder, 0o700)
+                else:  # take away group and other access, never give back a right the owner removed
+                    mode = stat.S_IMODE(folder.stat().st_mode)
+                    if mode & 0o077:
+                        os.chmod(folder, mode & 0o700)
             except OSError as exc:
-                raise UserError(
-                    f"{folder} : dossier de données inutilisable ({exc.strerror}). "
-                    "Vérifiez les droits, ou choisissez un autre dossier avec DIAG_TUI_HOME."
-                ) from None
+                raise _unusable(folder, exc) from None
+
+    def exports_folder(self) -> Path:
+        """Where exports go by default: private like the rest, they list the same weaknesses."""
+        folder = self.root / "exports"
+        self._ensure_folders()
+        try:
+            folder.mkdir(exist_ok=True)
+            os.chmod(folder, 0o700)
+        except OSError as exc:
+            raise _unusable(folder, exc) from None
+        return folder
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -100,17 +121,13 @@ class Store:
             raise UserError(self._quarantine(path, exc.reason)) from None
 
     def load_all(self) -> LoadReport:
-        """Every readable diagnostic, most recently changed first; unreadable files moved aside."""
-        if not self.folder.is_dir():
-            return LoadReport((), ())
-        diagnostics, problems = [], []
-        for path in sorted(self.folder.glob("*.toml")):
-            try:
-                diagnostics.append(read_diagnostic(path))
-            except UnreadableFile as exc:
-                problems.append(self._quarantine(path, exc.reason))
-        diagnostics.sort(key=lambda d: (d.updated, d.id), reverse=True)
-        return LoadReport(tuple(diagnostics), tuple(problems))
+        """Every readable diagnostic, most recently changed first; unreadable files moved aside.
+
+        Files unchanged since the previous call are taken from the index (`store_index`)
+        instead of being parsed again."""
+        from diag_tui import store_index
+
+        return store_index.load(self)[0]
 
     def _quarantine(self, path: Path, reason: str) -> str:
         target_dir = self.root / QUARANTINE
@@ -145,6 +162,7 @@ class Store:
             if current is None and diag.revision != 0:
                 raise ConflictError(f"Le diagnostic « {diag.id} » a été supprimé entre-temps : rien n'est écrit.")
             saved = diag.model_copy(update={"revision": diag.revision + 1})
+            self._remove_leftovers(path)
             try:
                 atomic_write(path, dump_diagnostic(saved), mode=0o600)
             except OSError as exc:
@@ -166,6 +184,19 @@ class Store:
                 path.unlink()
             except FileNotFoundError:
                 raise UserError(f"Aucun diagnostic « {diagnostic_id} » à supprimer.") from None
+            except OSError as exc:
+                raise UserError(f"{path} : suppression impossible ({exc.strerror}). Le diagnostic est conservé.") from None
+            self._remove_leftovers(path)  # copies of the content too
+            from diag_tui import store_index
+
+            store_index.forget(self.folder, path.name)
+
+    def _remove_leftovers(self, path: Path) -> None:
+        """Temporary files of saves killed before their rename (crash, power cut). Called under
+        the write lock: every live writer of this diagnostic holds it, so these are orphans."""
+        for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
     # ---- locks -------------------------------------------------------------------------
 
@@ -176,7 +207,11 @@ class Store:
             yield
             return
         self._ensure_folders()
-        with open(self.folder / f".{diagnostic_id}.write.lock", "a") as handle:
+        try:
+            handle = open(self.folder / f".{diagnostic_id}.write.lock", "a")
+        except OSError as exc:
+            raise _unusable(self.folder, exc) from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -187,7 +222,10 @@ class Store:
         """Held for as long as a session edits the diagnostic; released on close or process exit."""
         self._ensure_folders()
         lock = EditLock(self.folder / f".{diagnostic_id}.edit.lock", diagnostic_id)
-        lock.acquire()
+        try:
+            lock.acquire()
+        except OSError as exc:
+            raise _unusable(self.folder, exc) from None
         return lock
 
 
@@ -252,7 +290,10 @@ def dump_diagnostic(diag: Diagnostic) -> str:
 def read_diagnostic(path: Path) -> Diagnostic:
     """Parse, migrate and validate one stored file; UnreadableFile says why it cannot be used."""
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder, a named pipe (reading it would hang)...
+            raise UnreadableFile("ce n'est pas un fichier ordinaire")
+        if info.st_size > MAX_INPUT_BYTES:
             raise UnreadableFile("fichier anormalement gros")
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
@@ -274,9 +315,12 @@ def read_diagnostic(path: Path) -> Diagnostic:
     for old in range(version, SCHEMA_VERSION):
         data = MIGRATIONS[old](data)
     try:
-        return Diagnostic.model_validate(data)
+        diag = Diagnostic.model_validate(data)
     except ValidationError as exc:
         raise UnreadableFile("contenu non conforme : " + " ; ".join(pydantic_problems(exc))[:500]) from None
+    if path.stem != diag.id:  # a copy under another name: saving would write to the other file
+        raise UnreadableFile(f"il contient le diagnostic « {diag.id} », dont le fichier est {diag.id}.toml")
+    return diag
 
 
 def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from diag_tui.errors import UserError
 from diag_tui.referential import Referential
 from diag_tui.session import Session
 from diag_tui.store import Store
-from diag_tui.ui.home import HomeScreen
 
 
 class DiagApp(App):
@@ -30,11 +29,14 @@ class DiagApp(App):
         self._first = first
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
+        # Opened on a diagnostic (`start`, `resume`), the home screen is only built when the user
+        # goes there: it reads the whole store, which the first question must not wait for.
         if isinstance(self._first, Session):
             self.open_session(self._first)
         elif isinstance(self._first, str):
             self.resume(self._first)
+        if len(self.screen_stack) < 2:  # nothing to resume (or it failed): home
+            self.go_home()
 
     # ---- sessions ----------------------------------------------------------------------------
 
@@ -104,10 +106,13 @@ class DiagApp(App):
         self.push_screen(ComparisonScreen(self.ref, before, session.diag))
 
     def go_home(self) -> None:
-        while len(self.screen_stack) > 2:
+        from diag_tui.ui.home import HomeScreen  # imported late: DataTable is not needed to answer
+
+        has_home = any(isinstance(s, HomeScreen) for s in self.screen_stack)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
-        if not isinstance(self.screen, HomeScreen):
-            self.pop_screen()
+        if not has_home:
+            self.push_screen(HomeScreen())
 
     def close_sessions(self, everything: bool = False) -> None:
         """Release the sessions no open screen uses any more (all of them on exit)."""

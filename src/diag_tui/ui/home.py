@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from diag_tui.answers import progress
+from diag_tui import store_index
 from diag_tui.diagnostic import Diagnostic
 from diag_tui.ui.dialogs import ConfirmDialog
 
@@ -43,27 +43,26 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Organisation", "Date", "Mode", "Avancement", "Statut", "Aidant")
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        """Each time the home screen shows (the first time included): release the sessions no
+        screen uses any more, and list the store again."""
         self.app.close_sessions()
         self.reload()
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        report = self.app.store.load_all()
+        report, summaries = store_index.load(self.app.store, self.app.ref)  # progress cached per file
         for problem in report.problems:
             self.notify(problem, title="Fichier mis de côté", severity="warning", timeout=15)
-        ref = self.app.ref
         self.diagnostics = {d.id: d for d in report.diagnostics}
         for d in report.diagnostics:
-            p = progress(ref, d.engine_answers)
             table.add_row(
                 d.organisation.name,
                 f"{d.created:%d/%m/%Y}",
                 MODES[d.mode],
-                f"{p.percent} %",
+                f"{summaries[d.id].percent} %",
                 status_label(d),
                 d.aidant or "",
                 key=d.id,
