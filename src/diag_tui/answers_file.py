@@ -21,25 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise
+from diag_tui.diagnostic import Mode, Organisation
 from diag_tui.errors import ValidationErrors, pydantic_problems
 from diag_tui.files import read_toml
 from diag_tui.referential import Referential
 from diag_tui.restitution import Override
-
-Mode = Literal["accompagne", "autodiagnostic"]
-
-
-class Organisation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    sector: str | None = None
-    contact: str | None = None
 
 
 class DiagnosticInfo(BaseModel):
