@@ -83,6 +83,14 @@ EXPECTED = {
         "mots_de_passe",
     ],
     "scenario-organisation-mature.toml": [],
+    "scenario-organisation-avancee.toml": [
+        "mises_a_jour_postes",
+        "securiser_acces_distant",
+        "pare_feu",
+        "tester_restauration",
+        "inventaire_si",
+        "formation_continue",
+    ],
     "scenario-tout-inconnu.toml": [
         "verifier_sauvegardes",
         "mises_a_jour_postes",
@@ -215,6 +223,13 @@ def test_mature_organisation_gets_no_priority(ref):
     assert result.priorities == () and result.others == ()
     assert all(i.value == 3 for i in result.indicators)
     assert result.priorities_note.startswith("Aucune mesure prioritaire")
+
+
+def test_advanced_organisation_gets_only_next_steps(ref):
+    result = result_of(ref, "scenario-organisation-avancee.toml")
+    assert result.priorities and all(p.finding.level == 2 for p in result.priorities)
+    assert all(f.level == 2 for f in result.others)
+    assert all(i.value is not None and i.value >= 2 for i in result.indicators)
 
 
 def test_unknown_scenario_is_not_evaluated_and_lists_the_questions_to_ask(ref):
