@@ -97,6 +97,7 @@ def test_bad_edit_names_the_line_and_changes_nothing(bank, store, saved, tmp_pat
 
 
 def test_hand_off_to_another_machine(bank, saved, tmp_path):
+    saved = saved.model_copy(update={"notes": {"alpha_mfa": "à voir avec « Info 35 »"}, "flagged": ("beta_patch",)})
     path = tmp_path / "transmis.toml"
     path.write_text(render(bank, saved, "toml"), encoding="utf-8")
     other = Store(tmp_path / "other-laptop")
@@ -104,6 +105,7 @@ def test_hand_off_to_another_machine(bank, saved, tmp_path):
     assert outcome.created
     copy = other.load(saved.id)
     assert copy.answers == saved.answers and copy.created == saved.created
+    assert copy.notes == saved.notes and copy.flagged == saved.flagged  # the interview travels too
     assert render(bank, copy, "toml") == render(bank, saved, "toml")
 
 

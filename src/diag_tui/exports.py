@@ -44,6 +44,10 @@ def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
         document["diagnostic"]["previous"] = diag.previous
     if diag.organisation.sector:
         document["diagnostic"]["sector"] = diag.organisation.sector
+    if diag.notes:  # interview notes and flags travel with a diagnostic handed to an aidant
+        document["question_notes"] = dict(diag.notes)
+    if diag.flagged:
+        document["flagged"] = list(diag.flagged)
     document["answers"] = dict(diag.answers)
     document["overrides"] = [o.model_dump() for o in diag.overrides]
     return document

@@ -273,6 +273,8 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
             previous=info.get("previous"),
             answers=answers,
             overrides=_overrides(data, path),
+            notes=data.get("question_notes", {}),
+            flagged=data.get("flagged", ()),
         )
     except ValidationError as exc:
         raise ValidationErrors(f"{path} : diagnostic invalide, rien n'a été importé.", pydantic_problems(exc)) from None
