@@ -7,7 +7,16 @@ from html import escape
 from typing import Any
 
 from diag_tui.referential import Referential
-from diag_tui.report_markdown import MODE_LABELS, STATUS_LABELS, date_fr, indicator_text, theme_titles
+from diag_tui.report_markdown import (
+    MODE_LABELS,
+    STATUS_LABELS,
+    checkpoint_text,
+    date_fr,
+    indicator_text,
+    list_sections,
+    month_lines,
+    theme_titles,
+)
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
@@ -106,25 +115,13 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
 
     if document["measures"]:
         out += ["<h2>Plan sur six mois</h2>", f"<p>Début du plan : {date_fr(meta['plan_start'])}.</p>", "<ul>"]
-        for month in range(1, 7):
-            names = " ; ".join(f"{m['rank']}. {m['title']}" for m in document["measures"] if m["month"] == month)
-            if names:
-                out.append(f"<li><strong>Mois {month}</strong> : {e(names)}</li>")
+        out += [f"<li><strong>Mois {month}</strong> : {e(names)}</li>" for month, names in month_lines(document)]
         out += ["</ul>", "<p>Points d'étape :</p>", "<ul>"]
-        for c in document["checkpoints"]:
-            done = "fait" if c["done"] else "à venir"
-            notes = f" : {e(c['notes'])}" if c["notes"] else ""
-            out.append(f"<li>M+{c['month']} le {date_fr(c['date'])} ({done}){notes}</li>")
+        out += [f"<li>{e(checkpoint_text(c))}</li>" for c in document["checkpoints"]]
         out.append("</ul>")
 
-    if document["other_measures"]:
-        out += ["<h2>Autres mesures</h2>", "<ul>"]
-        out += [f"<li>{e(m['title'])} ({e(m['theme'])})</li>" for m in document["other_measures"]]
-        out.append("</ul>")
-    if document["questions_to_ask"]:
-        out += ["<h2>Questions à poser à votre prestataire ou à la personne qui sait</h2>", "<ul>"]
-        out += [f"<li>{e(q['text'])}</li>" for q in document["questions_to_ask"]]
-        out.append("</ul>")
+    for title, items in list_sections(document):
+        out += [f"<h2>{e(title)}</h2>", "<ul>"] + [f"<li>{e(item)}</li>" for item in items] + ["</ul>"]
     if document.get("contacts"):
         out += ["<h2>En cas d'attaque</h2>", "<ul>"]
         for c in document["contacts"]:

@@ -25,6 +25,30 @@ def indicator_text(value: Any) -> str:
     return f"{value:.1f} / 3".replace(".", ",")
 
 
+def checkpoint_text(c: dict[str, Any]) -> str:
+    done = "fait" if c["done"] else "à venir"
+    return f"M+{c['month']} le {date_fr(c['date'])} ({done})" + (f" : {c['notes']}" if c["notes"] else "")
+
+
+def month_lines(document: dict[str, Any]) -> list[tuple[int, str]]:
+    """(month, "1. Title ; 2. Title") for each month that has measures in progress."""
+    lines = []
+    for month in range(1, 7):
+        names = " ; ".join(f"{m['rank']}. {m['title']}" for m in document["measures"] if m["month"] == month)
+        if names:
+            lines.append((month, names))
+    return lines
+
+
+def list_sections(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The plain bulleted sections that close both reports, in order, when not empty."""
+    sections = [
+        ("Autres mesures", [f"{m['title']} ({m['theme']})" for m in document["other_measures"]]),
+        ("Questions à poser à votre prestataire ou à la personne qui sait", [q["text"] for q in document["questions_to_ask"]]),
+    ]
+    return [(title, items) for title, items in sections if items]
+
+
 def theme_titles(ref: Referential) -> dict[str, str]:
     return {t.id: t.title for t in ref.themes}
 
@@ -71,24 +95,13 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
 
     if document["measures"]:
         out += ["## Plan sur six mois", "", f"Début du plan : {date_fr(meta['plan_start'])}.", ""]
-        for month in range(1, 7):
-            names = " ; ".join(f"{m['rank']}. {m['title']}" for m in document["measures"] if m["month"] == month)
-            if names:
-                out.append(f"- **Mois {month}** : {names}")
+        out += [f"- **Mois {month}** : {names}" for month, names in month_lines(document)]
         out += ["", "Points d'étape :", ""]
-        for c in document["checkpoints"]:
-            done = "fait" if c["done"] else "à venir"
-            out.append(f"- M+{c['month']} le {date_fr(c['date'])} ({done})" + (f" : {c['notes']}" if c["notes"] else ""))
+        out += [f"- {checkpoint_text(c)}" for c in document["checkpoints"]]
         out.append("")
 
-    if document["other_measures"]:
-        out += ["## Autres mesures", ""]
-        out += [f"- {m['title']} ({m['theme']})" for m in document["other_measures"]]
-        out.append("")
-    if document["questions_to_ask"]:
-        out += ["## Questions à poser à votre prestataire ou à la personne qui sait", ""]
-        out += [f"- {q['text']}" for q in document["questions_to_ask"]]
-        out.append("")
+    for title, items in list_sections(document):
+        out += [f"## {title}", ""] + [f"- {item}" for item in items] + [""]
     if document.get("contacts"):
         out += ["## En cas d'attaque", ""]
         for c in document["contacts"]:
