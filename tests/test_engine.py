@@ -204,3 +204,20 @@ def test_every_subset_of_answers_is_deterministic(bank):
             assert len(first.priorities) <= 6
             families = [p.measure.family for p in first.priorities]
             assert len(families) == len(set(families))
+
+
+def test_an_exclusive_answer_cannot_be_ticked_with_others(tmp_path):
+    import shutil
+
+    from diag_tui.answers import answer_problems
+    from diag_tui.referential import load_referential
+    from tests.conftest import FIXTURE_BANK
+
+    folder = tmp_path / "bank"
+    shutil.copytree(FIXTURE_BANK, folder)
+    path = folder / "bank.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "c"\nlabel = "C"', 'id = "c"\nlabel = "Aucun"\nexclusive = true'), encoding="utf-8")
+    ref = load_referential(folder)
+    assert answer_problems(ref, {"beta_multi": ["c"]}) == []
+    [problem] = answer_problems(ref, {"beta_multi": ["a", "c"]})
+    assert "beta_multi" in problem and "« c » ne peut pas être combinée" in problem

@@ -60,6 +60,7 @@ CASES = [
     ("measures.toml", 'rank = 3', 'rank = 0', ["measures.toml", "m_mfa", "rank"]),
     ("measures.toml", 'effort = "faible"', 'effort = "facile"', ["measures.toml", "effort"]),
     ("bank.toml", 'version = "test-1"', 'version = ""', ["bank.toml", "version"]),
+    ("bank.toml", 'id = "yes"\nlabel = "Oui"', 'id = "yes"\nlabel = "Oui"\nexclusive = true', ["ctx_server", "yes", "exclusive", "choix multiple"]),
     ("bank.toml", '[[questions]]\nid = "ctx_server"', '[[questions]\nid = "ctx_server"', ["bank.toml", "ligne 23, colonne 12"]),
 ]
 

@@ -175,3 +175,27 @@ async def test_started_on_a_question_escape_builds_home_and_releases_the_diagnos
         await pilot.press("enter")  # and can take it again
         await pilot.pause()
         assert current(app) == "alpha_backup"
+
+
+async def test_ticking_an_exclusive_answer_unticks_the_others(tmp_path, store):
+    import shutil
+
+    from diag_tui.referential import load_referential
+    from tests.conftest import FIXTURE_BANK
+
+    folder = tmp_path / "bank"
+    shutil.copytree(FIXTURE_BANK, folder)
+    path = folder / "bank.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "c"\nlabel = "C"', 'id = "c"\nlabel = "Aucun"\nexclusive = true'), encoding="utf-8")
+    bank = load_referential(folder)
+    session = Session.start(bank, store, "Atelier")
+    app = DiagApp(bank, store, session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.screen.show_question(bank.question("beta_multi"))
+        await pilot.press("1", "2")
+        assert session.diag.answers["beta_multi"] == ["a", "b"]
+        await pilot.press("3")  # "Aucun": alone
+        assert session.diag.answers["beta_multi"] == ["c"]
+        await pilot.press("1")  # an ordinary answer unticks it
+        assert store.load(session.diag.id).answers["beta_multi"] == ["a"]

@@ -110,7 +110,7 @@ def answer_problems(ref: Referential, answers: Mapping[str, object], where: str 
                 problems.append(f"{at} : option « {option_id} » inconnue (options possibles : {valid})")
         if len(set(ids)) != len(ids):
             problems.append(f"{at} : la même option figure deux fois")
-        exclusive = [i for i in ids if (o := question.option(i)) is not None and o.kind is not OptionKind.ANSWER]
+        exclusive = [i for i in ids if (o := question.option(i)) is not None and o.alone]
         if exclusive and len(ids) > 1:
             problems.append(f"{at} : « {exclusive[0]} » ne peut pas être combinée avec d'autres options")
     return problems

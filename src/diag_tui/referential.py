@@ -49,6 +49,12 @@ class Option(_Strict):
     level: Literal[1, 2] = 1
     follow_ups: tuple[Id, ...] = ()
     hides: tuple[Id, ...] = ()
+    exclusive: bool = False  # multiple choice: this answer cannot be ticked with others ("Aucune")
+
+    @property
+    def alone(self) -> bool:
+        """Chosen, it excludes every other option ("Je ne sais pas", "Non applicable", "Aucune")."""
+        return self.exclusive or self.kind is not OptionKind.ANSWER
 
 
 class Question(_Strict):
@@ -325,6 +331,13 @@ def _check_links(themes, questions, measures) -> list[str]:
             problems.append(f"{name} : {where}.theme : thème « {q.theme} » inconnu")
         elif q.scored and not theme.scored:
             problems.append(f"{name} : {where}.weight : le thème « {theme.id} » n'est pas noté, le poids doit être 0")
+        if q.kind == "single":
+            for i, o in enumerate(q.options):
+                if o.exclusive:
+                    problems.append(
+                        f"{name} : {where}.options[{i}] « {o.id} ».exclusive : n'a de sens que sur une question "
+                        "à choix multiple (kind = \"multiple\") ; retirez-le"
+                    )
         seen_options: set[str] = set()
         unknown = [o for o in q.options if o.kind is OptionKind.UNKNOWN]
         if q.scored and len(unknown) != 1:

@@ -196,10 +196,10 @@ class QuestionScreen(Screen):
         option = question.option(option_id)
         if option_id in chosen:
             chosen.remove(option_id)
-        elif option.kind is not OptionKind.ANSWER:
-            chosen = [option_id]  # "Je ne sais pas" excludes the others
+        elif option.alone:
+            chosen = [option_id]  # "Je ne sais pas", "Aucune…" exclude the others
         else:
-            chosen = [c for c in chosen if question.option(c).kind is OptionKind.ANSWER] + [option_id]
+            chosen = [c for c in chosen if not question.option(c).alone] + [option_id]
         ordered = [o.id for o in question.options if o.id in chosen]
         if self.save(question.id, ordered or None):
             highlighted = self.query_one("#q-options", OptionList).highlighted
