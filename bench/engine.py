@@ -36,8 +36,8 @@ def random_answers(ref, rng: random.Random, unanswered: float) -> dict:
         if rng.random() < unanswered:
             continue
         if question.kind == "multiple":
-            plain = [o.id for o in question.options if o.kind.value == "answer"]
-            exclusive = [o.id for o in question.options if o.kind.value != "answer"]
+            plain = [o.id for o in question.options if not o.alone]
+            exclusive = [o.id for o in question.options if o.alone]
             if exclusive and rng.random() < 0.2:
                 answers[question.id] = (rng.choice(exclusive),)
             else:

@@ -86,9 +86,9 @@ def work(seed):
         elif q.kind == "single":
             value = rng.choice(q.options).id
         elif roll < 0.2:
-            value = [rng.choice([o.id for o in q.options if o.kind is not OptionKind.ANSWER])]
+            value = [rng.choice([o.id for o in q.options if o.alone])]
         else:
-            ids = [o.id for o in q.options if o.kind is OptionKind.ANSWER]
+            ids = [o.id for o in q.options if not o.alone]
             value = rng.sample(ids, rng.randint(1, len(ids)))
         shown = "-" if value is None else value if isinstance(value, str) else "[" + ",".join(value)
         say("W %s %s" % (q.id, shown))  # about to save

@@ -2,7 +2,7 @@
 
 The strategies build answers the way the interface does: one option for a single-choice
 question; for a multiple-choice one, either a non-empty set of ordinary options or one
-"Je ne sais pas" / "Non applicable" option alone. Any question may be left unanswered, and
+"Je ne sais pas" / "Non applicable" / exclusive option alone. Any question may be left unanswered, and
 questions hidden by context answers may keep an answer (the engine must ignore it).
 """
 
@@ -32,8 +32,8 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 def answer_for(q: Question) -> st.SearchStrategy:
     if q.kind == "single":
         return st.sampled_from([o.id for o in q.options])
-    ordinary = [o.id for o in q.options if o.kind is OptionKind.ANSWER]
-    alone = [o.id for o in q.options if o.kind is not OptionKind.ANSWER]
+    ordinary = [o.id for o in q.options if not o.alone]
+    alone = [o.id for o in q.options if o.alone]
     choices = st.lists(st.sampled_from(ordinary), min_size=1, max_size=len(ordinary), unique=True).map(tuple)
     return st.one_of(choices, st.sampled_from(alone).map(lambda o: (o,))) if alone else choices
 
