@@ -144,6 +144,9 @@ def test_cli_list_export_import_delete(bank, saved, tmp_path, capsys, monkeypatc
     out.write_text(edit(out.read_text(encoding="utf-8"), 0, 'status = "a_faire"', 'status = "en_cours"'), encoding="utf-8")
     assert main(["import", str(out)]) == 0
     assert "m_backup : a_faire → en_cours" in capsys.readouterr().out
+    assert main(["list", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["status"] == "en_suivi" and row["summary"] == "en suivi, 0/6 mesures faites"
     assert main(["delete", saved.id, "--yes"]) == 0
     assert main(["list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.split("\n", 1)[1]) == []

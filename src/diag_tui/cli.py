@@ -228,9 +228,9 @@ def referential_json(ref) -> dict:
 
 def cmd_report(args) -> int:
     from diag_tui.answers_file import load_answers_file
-    from diag_tui.followup import DiagnosticMeta, followup_document, to_toml
+    from diag_tui.exports import render_document
+    from diag_tui.followup import DiagnosticMeta, followup_document
     from diag_tui.plan import build_plan
-    from diag_tui.report_markdown import markdown_report
     from diag_tui.restitution import restitution
 
     ref = _load(args)
@@ -244,15 +244,7 @@ def cmd_report(args) -> int:
         mode=answers.diagnostic.mode,
         created=answers.diagnostic.date,
     )
-    document = followup_document(ref, meta, result, plan)
-    if args.format == "markdown":
-        text = markdown_report(ref, document)
-    elif args.format == "html":
-        from diag_tui.report_html import html_report
-
-        text = html_report(ref, document)
-    else:
-        text = to_toml(document)
+    text = render_document(ref, followup_document(ref, meta, result, plan), args.format)
     for override, why in result.ignored_overrides:
         print(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", file=sys.stderr)
     write_output(text, args.output)
@@ -283,10 +275,10 @@ def _store_and_ref():
 
 
 def _status_of(diag, summary) -> str:
-    if diag.completed is None:
+    if diag.stage == "en_cours":
         return f"en cours ({summary.percent} %)"
     done = sum(1 for m in diag.measures.values() if m.status == "fait")
-    return f"terminé, suivi {done}/{summary.priorities}"
+    return f"{'en suivi' if diag.stage == 'en_suivi' else 'terminé'}, {done}/{summary.priorities} mesures faites"
 
 
 def cmd_list(args) -> int:
@@ -309,7 +301,7 @@ def cmd_list(args) -> int:
                 "updated": d.updated.isoformat(),
                 "answered": p.answered,
                 "applicable": p.applicable,
-                "status": "termine" if d.completed else "en_cours",
+                "status": d.stage,
                 "summary": _status_of(d, p),
             }
         )

@@ -87,6 +87,16 @@ class Diagnostic(BaseModel):
         return normalise(self.answers)
 
     @property
+    def stage(self) -> str:
+        """"en_cours" while questions remain, "termine" once complete, "en_suivi" once the
+        follow-up has started (a measure's status or a checkpoint recorded)."""
+        if self.completed is None:
+            return "en_cours"
+        if self.measures or any(c.done for c in self.checkpoints.values()):
+            return "en_suivi"
+        return "termine"
+
+    @property
     def plan_start(self) -> dt.date:
         """The plan starts on the day the diagnostic was completed (or created, while open)."""
         return (self.completed or self.created).date()

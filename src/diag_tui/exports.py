@@ -54,7 +54,11 @@ def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
 
 
 def render(ref: Referential, diag: Diagnostic, fmt: str) -> str:
-    document = diagnostic_document(ref, diag)
+    return render_document(ref, diagnostic_document(ref, diag), fmt)
+
+
+def render_document(ref: Referential, document: dict[str, Any], fmt: str) -> str:
+    """A follow-up document as the TOML follow-up file or a Markdown or HTML report."""
     if fmt == "toml":
         return to_toml(document)
     if fmt == "markdown":

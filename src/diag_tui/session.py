@@ -191,12 +191,12 @@ class Session:
     def export(self, fmt: str = "toml", path: Path | None = None) -> Path:
         """Write the follow-up file (or a report); returns where. Default: the exports folder."""
         suffix = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}[fmt]
+        if path is None:
+            path = self.store.exports_folder() / f"{self.diag.id}-{suffix}"  # UserError if unusable
         try:
-            if path is None:
-                path = self.store.exports_folder() / f"{self.diag.id}-{suffix}"
             atomic_write(path, render(self.ref, self.diag, fmt), mode=0o600)
         except OSError as exc:
-            raise UserError(f"{path or exc.filename} : export impossible ({exc.strerror}).") from None
+            raise UserError(f"{path} : export impossible ({exc.strerror}).") from None
         return path
 
     def _change(self, diag: Diagnostic) -> None:

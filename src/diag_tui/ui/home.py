@@ -14,12 +14,7 @@ from diag_tui.ui.dialogs import ConfirmDialog
 MODES = {"accompagne": "accompagné", "autodiagnostic": "autodiagnostic"}
 
 
-def status_label(diag: Diagnostic) -> str:
-    if diag.completed is None:
-        return "en cours"
-    if diag.measures or any(c.done for c in diag.checkpoints.values()):
-        return "en suivi"
-    return "terminé"
+STAGES = {"en_cours": "en cours", "termine": "terminé", "en_suivi": "en suivi"}
 
 
 class HomeScreen(Screen):
@@ -63,7 +58,7 @@ class HomeScreen(Screen):
                 f"{d.created:%d/%m/%Y}",
                 MODES[d.mode],
                 f"{summaries[d.id].percent} %",
-                status_label(d),
+                STAGES[d.stage],
                 d.aidant or "",
                 key=d.id,
             )
