@@ -127,9 +127,6 @@ class DiagApp(App):
 
     # ---- command palette ----------------------------------------------------------------------
 
-    def current_session(self) -> Session | None:
-        return getattr(self.screen, "session", None)
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         session = getattr(screen, "session", None)
         if session is not None:
