@@ -87,8 +87,13 @@ def machine() -> str:
 
 
 def child_env(home: Path | None = None) -> dict[str, str]:
-    """Environment for child processes: no Textual dev/debug settings, the source tree on the path."""
+    """Environment for child processes: no Textual dev/debug settings, bytecode caching on,
+    the source tree on the path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    # Python caches compiled modules (__pycache__) on every user's machine; some sandboxes turn
+    # that off, which would make diag-tui's own modules compile from source at every start
+    # while Textual's (installed with their .pyc) do not. The warm-up runs write the caches.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
     env["TERM"] = "xterm-256color"
     if home is not None:

@@ -56,7 +56,8 @@ def main() -> int:
 
     from diag_tui.plan import build_plan
     from diag_tui.referential import load_referential
-    from diag_tui.restitution import Override, restitution
+    from diag_tui.diagnostic import Override
+    from diag_tui.restitution import restitution
 
     ref = load_referential(QUESTIONS)
     rng = random.Random(args.seed)

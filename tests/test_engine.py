@@ -8,7 +8,8 @@ import random
 import pytest
 
 from diag_tui.answers import applicable_questions, progress
-from diag_tui.restitution import Override, restitution
+from diag_tui.diagnostic import Override
+from diag_tui.restitution import restitution
 from tests.conftest import WORST
 
 

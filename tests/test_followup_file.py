@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import datetime as dt
 import json
 import tomllib
@@ -97,7 +99,7 @@ def test_bad_edit_names_the_line_and_changes_nothing(bank, store, saved, tmp_pat
 
 
 def test_hand_off_to_another_machine(bank, saved, tmp_path):
-    saved = saved.model_copy(update={"notes": {"alpha_mfa": "à voir avec « Info 35 »"}, "flagged": ("beta_patch",)})
+    saved = replace(saved, notes={"alpha_mfa": "à voir avec « Info 35 »"}, flagged=("beta_patch",))
     path = tmp_path / "transmis.toml"
     path.write_text(render(bank, saved, "toml"), encoding="utf-8")
     other = Store(tmp_path / "other-laptop")

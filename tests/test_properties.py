@@ -8,6 +8,8 @@ questions hidden by context answers may keep an answer (the engine must ignore i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -18,11 +20,11 @@ from hypothesis import strategies as st
 from diag_tui.answers import answer_problems, applicable_questions, chosen_options
 from diag_tui.diagnostic import CheckpointProgress, MeasureProgress, Organisation, new_diagnostic
 from diag_tui.exports import diagnostic_document, render
-from diag_tui.followup import STATUSES
 from diag_tui.followup_import import import_followup
 from diag_tui.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
 from diag_tui.referential import OptionKind, Question, load_referential
-from diag_tui.restitution import PRIORITY_COUNT, Override, restitution
+from diag_tui.diagnostic import STATUSES, Override
+from diag_tui.restitution import PRIORITY_COUNT, restitution
 from diag_tui.store import Store
 
 REF = load_referential(Path(__file__).resolve().parent.parent / "questions")
@@ -171,9 +173,9 @@ def test_same_answers_same_result(answers, rnd):
     # what the organisation reads (reports, and the follow-up file apart from the echo of the
     # answers) does not depend on the order either
     at = dt.datetime(2026, 11, 22, 9, 30)
-    base = new_diagnostic(REF, Organisation(name="Atelier"), at=at).model_copy(update={"id": "20261122-atelier-0000"})
-    one = base.model_copy(update={"answers": raw(answers)})
-    two = base.model_copy(update={"answers": {q: raw({q: v})[q] for q, v in reversed(list(answers.items()))}})
+    base = replace(new_diagnostic(REF, Organisation(name="Atelier"), at=at), id="20261122-atelier-0000")
+    one = replace(base, answers=raw(answers))
+    two = replace(base, answers={q: raw({q: v})[q] for q, v in reversed(list(answers.items()))})
     for fmt in ("markdown", "html"):
         assert render(REF, one, fmt) == render(REF, two, fmt)
     doc_one, doc_two = diagnostic_document(REF, one), diagnostic_document(REF, two)
@@ -208,24 +210,24 @@ def followed_diagnostics(draw):
     diag = new_diagnostic(
         REF, organisation, aidant=draw(st.none() | st.just("Claire Dupont")),
         mode=draw(st.sampled_from(["accompagne", "autodiagnostic"])), at=created,
-    ).model_copy(update={"answers": raw(answers)})
+    )
+    diag = replace(diag, answers=raw(answers))
     result = diag.result(REF)
     if result.progress.complete:
-        diag = diag.model_copy(update={"completed": created + dt.timedelta(hours=draw(st.integers(0, 2000)))})
+        diag = replace(diag, completed=created + dt.timedelta(hours=draw(st.integers(0, 2000))))
     if result.priorities and result.others and draw(st.booleans()):
         override = Override(
             replaced=draw(st.sampled_from([p.measure.id for p in result.priorities])),
             by=draw(st.sampled_from([f.measure.id for f in result.others])),
             reason=draw(notes.filter(str.strip)),
         )
-        diag = diag.model_copy(update={"overrides": (override,)})
+        diag = replace(diag, overrides=(override,))
     priorities = [p.measure.id for p in diag.result(REF).priorities]
     followed = draw(st.lists(st.sampled_from(priorities), unique=True)) if priorities else []
-    return diag.model_copy(
-        update={
-            "measures": {m: draw(measure_progress) for m in followed},
-            "checkpoints": {str(m): draw(checkpoint_progress) for m in draw(st.lists(st.sampled_from(CHECKPOINT_MONTHS), unique=True))},
-        }
+    return replace(
+        diag,
+        measures={m: draw(measure_progress) for m in followed},
+        checkpoints={str(m): draw(checkpoint_progress) for m in draw(st.lists(st.sampled_from(CHECKPOINT_MONTHS), unique=True))},
     )
 
 
@@ -239,7 +241,7 @@ def follow_up_state(diag):
         measures[mid] = (
             MeasureProgress(updated=diag.plan_start)
             if saved is None
-            else saved.model_copy(update={"updated": saved.updated or diag.plan_start})
+            else replace(saved, updated=saved.updated or diag.plan_start)
         )
     checkpoints = {m: diag.checkpoints.get(str(m), CheckpointProgress()) for m in CHECKPOINT_MONTHS}
     return measures, checkpoints
@@ -267,7 +269,7 @@ def test_export_import_round_trip(diag, data):
 
         # back at the office: the progress written in the file is recorded on the original
         store = Store(tmp / "bureau")
-        start = store.add(diag.model_copy(update={"measures": {}, "checkpoints": {}}))
+        start = store.add(replace(diag, measures={}, checkpoints={}))
         outcome = import_followup(store, REF, path)
         assert not outcome.created
         saved = store.load(diag.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 import stat
 import time
@@ -50,7 +52,7 @@ def test_index_gives_exactly_what_the_files_hold(bank, store):
 def test_a_file_changed_behind_its_back_is_read_again(bank, store):
     diag = saved(bank, store, "Atelier")
     store.load_all()
-    changed = diag.model_copy(update={"aidant": "Karim"})
+    changed = replace(diag, aidant="Karim")
     store.path(diag.id).write_text(dump_diagnostic(changed), encoding="utf-8")
     settle(store.path(diag.id))  # even with an old modification time, the size and ctime differ
     assert store.load_all().diagnostics[0].aidant == "Karim"

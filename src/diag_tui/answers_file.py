@@ -20,38 +20,38 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from diag_tui.answers import AnswerValue, answer_problems, normalise
-from diag_tui.diagnostic import Mode, Organisation
-from diag_tui.errors import ValidationErrors, pydantic_problems
+from diag_tui.diagnostic import Mode, Organisation, Override
+from diag_tui.errors import ValidationErrors
 from diag_tui.files import read_toml
 from diag_tui.referential import Referential
-from diag_tui.restitution import Override
+from diag_tui.validation import STRICT, SchemaError, parse
 
 
-class DiagnosticInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class DiagnosticInfo:
+    __pydantic_config__ = STRICT
 
     aidant: str | None = None
     mode: Mode = "accompagne"
     date: dt.date | None = None
 
 
-class _RawAnswersFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True, kw_only=True)
+class _RawAnswersFile:
+    __pydantic_config__ = STRICT
 
     organisation: Organisation
     diagnostic: DiagnosticInfo = DiagnosticInfo()
-    answers: dict[str, object] = {}
-    overrides: list[Override] = []
+    answers: dict[str, object] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
 
 
-class AnswersFile(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class AnswersFile:
     organisation: Organisation
     diagnostic: DiagnosticInfo
     answers: dict[str, AnswerValue]
@@ -61,9 +61,9 @@ class AnswersFile(BaseModel):
 def load_answers_file(path: Path, ref: Referential) -> AnswersFile:
     data = read_toml(path, "fichier de réponses")
     try:
-        raw = _RawAnswersFile.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationErrors(f"{path} : fichier de réponses invalide.", pydantic_problems(exc)) from None
+        raw = parse(_RawAnswersFile, data)
+    except SchemaError as exc:
+        raise ValidationErrors(f"{path} : fichier de réponses invalide.", exc.problems) from None
     problems = answer_problems(ref, raw.answers)
     for i, override in enumerate(raw.overrides):
         for key in ("replaced", "by"):
@@ -76,5 +76,5 @@ def load_answers_file(path: Path, ref: Referential) -> AnswersFile:
         organisation=raw.organisation,
         diagnostic=raw.diagnostic,
         answers=normalise(raw.answers),
-        overrides=tuple(raw.overrides),
+        overrides=raw.overrides,
     )

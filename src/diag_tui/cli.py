@@ -27,9 +27,10 @@ def _referential_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args):
-    from diag_tui.referential import load_default, load_referential
+    """The question bank: `--referentiel`, or the one shipped (see `referential_cache`)."""
+    from diag_tui.referential_cache import load_bank
 
-    return load_referential(args.referentiel) if args.referentiel else load_default()
+    return load_bank(getattr(args, "referentiel", None))
 
 
 _ARGPARSE_FR = (
@@ -128,11 +129,10 @@ def run_app(args) -> int:
             "l'application a besoin d'un terminal interactif. Les commandes sans interface "
             "sont listées par `diag-tui --help`."
         )
-    from diag_tui.referential import load_default
     from diag_tui.session import Session
     from diag_tui.store import Store
 
-    ref = load_default()  # a broken bank or data folder is reported here, before the screen opens
+    ref = _load(args)  # a broken bank or data folder is reported here, before the screen opens
     store = Store()
     first = None
     if args.command == "start":
@@ -268,10 +268,9 @@ def write_output(text: str, output: Path | None) -> None:
 
 
 def _store_and_ref():
-    from diag_tui.referential import load_default
     from diag_tui.store import Store
 
-    return Store(), load_default()
+    return Store(), _load(None)
 
 
 def _status_of(diag, summary) -> str:

@@ -7,60 +7,84 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from typing import Annotated, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
-from diag_tui.followup import STATUSES
 from diag_tui.referential import Referential
-from diag_tui.restitution import Override, Restitution, restitution
+from diag_tui.validation import STRICT, Rules
+
+if TYPE_CHECKING:
+    from diag_tui.restitution import Restitution
 
 SCHEMA_VERSION = 2
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 Mode = Literal["accompagne", "autodiagnostic"]
 Status = Literal["a_faire", "en_cours", "fait", "abandonne"]
-assert set(STATUSES) == set(Status.__args__)  # one list of statuses for the file and the store
+STATUSES: tuple[Status, ...] = Status.__args__  # in the order `Espace` cycles through them
 
 RawAnswer = str | list[str]
 
 
-class Organisation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+ORGANISATION_NAME_MAX = 200
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+@dataclass(frozen=True, kw_only=True)
+class Override:
+    """The aidant puts measure `by` in the six in place of `replaced`, for a stated reason."""
+
+    __pydantic_config__ = STRICT
+
+    replaced: Annotated[str, Rules(min_length=1)]
+    by: Annotated[str, Rules(min_length=1)]
+    reason: Annotated[str, Rules(min_length=1)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Organisation:
+    __pydantic_config__ = STRICT
+
+    name: Annotated[str, Rules(min_length=1, max_length=ORGANISATION_NAME_MAX)]
     sector: str | None = None
     contact: str | None = None
 
 
-class MeasureProgress(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class MeasureProgress:
+    __pydantic_config__ = STRICT
 
     status: Status = "a_faire"
     notes: str = ""
     updated: dt.date | None = None
 
 
-class CheckpointProgress(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class CheckpointProgress:
+    __pydantic_config__ = STRICT
 
     done: bool = False
     notes: str = ""
 
 
-class JournalEntry(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class JournalEntry:
     """Something worth remembering at the next visit (a referential change, a checkpoint)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__ = STRICT
 
     at: dt.datetime
     text: str
 
 
-class Diagnostic(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Diagnostic:
+    """Built by `new_diagnostic` or read from a file (`store.read_diagnostic`, validated);
+    changed only through copies (`dataclasses.replace`)."""
 
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    __pydantic_config__ = STRICT
+
+    id: Annotated[str, Rules(pattern=ID_PATTERN)]
     organisation: Organisation
     aidant: str | None = None
     mode: Mode = "accompagne"
@@ -71,14 +95,14 @@ class Diagnostic(BaseModel):
     referential_hash: str
     previous: str | None = None  # the diagnostic this one follows up, if any
     revision: int = 0  # bumped by every save; detects a concurrent writer
-    answers: dict[str, RawAnswer] = {}
+    answers: dict[str, RawAnswer] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
-    set_aside: dict[str, RawAnswer] = {}  # answers to questions the referential no longer has
-    measures: dict[str, MeasureProgress] = {}  # follow-up state, by measure id
-    checkpoints: dict[str, CheckpointProgress] = {}  # by month, "1", "3", "6"
+    set_aside: dict[str, RawAnswer] = field(default_factory=dict)  # answers to questions the referential no longer has
+    measures: dict[str, MeasureProgress] = field(default_factory=dict)  # follow-up state, by measure id
+    checkpoints: dict[str, CheckpointProgress] = field(default_factory=dict)  # by month, "1", "3", "6"
     journal: tuple[JournalEntry, ...] = ()
     # interview aids
-    notes: dict[str, str] = {}  # free-text note per question id
+    notes: dict[str, str] = field(default_factory=dict)  # free-text note per question id
     flagged: tuple[str, ...] = ()  # questions marked "à revoir"
     skipped: tuple[str, ...] = ()  # questions passed over without an answer
 
@@ -102,6 +126,8 @@ class Diagnostic(BaseModel):
         return (self.completed or self.created).date()
 
     def result(self, ref: Referential) -> Restitution:
+        from diag_tui.restitution import restitution  # not needed before the results
+
         return restitution(ref, self.engine_answers, self.overrides)
 
     def status_of(self, measure_id: str) -> MeasureProgress:
@@ -161,7 +187,7 @@ def with_answer(
     if completed is None and progress(ref, normalise(answers)).complete:
         completed = at
     skipped = diag.skipped if value is None else tuple(q for q in diag.skipped if q != question_id)
-    return diag.model_copy(update={"answers": answers, "updated": at, "completed": completed, "skipped": skipped})
+    return replace(diag, answers=answers, updated=at, completed=completed, skipped=skipped)
 
 
 def reconcile(ref: Referential, diag: Diagnostic) -> tuple[Diagnostic, list[str]]:
@@ -189,13 +215,12 @@ def reconcile(ref: Referential, diag: Diagnostic) -> tuple[Diagnostic, list[str]
             notes.append(f"La question « {qid} » est de retour : sa réponse est reprise.")
     notes.insert(0, f"Référentiel mis à jour : {diag.referential_version} → {ref.version}.")
     journal = diag.journal + tuple(JournalEntry(at=now(), text=n) for n in notes)
-    updated = diag.model_copy(
-        update={
-            "answers": kept,
-            "set_aside": aside,
-            "referential_version": ref.version,
-            "referential_hash": ref.content_hash,
-            "journal": journal,
-        }
+    updated = replace(
+        diag,
+        answers=kept,
+        set_aside=aside,
+        referential_version=ref.version,
+        referential_hash=ref.content_hash,
+        journal=journal,
     )
     return updated, notes

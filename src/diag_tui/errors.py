@@ -22,6 +22,8 @@ class ValidationErrors(UserError):
 _PYDANTIC_FR = {
     "missing": "champ obligatoire manquant",
     "extra_forbidden": "clé inconnue (vérifiez l'orthographe)",
+    "unexpected_keyword_argument": "clé inconnue (vérifiez l'orthographe)",
+    "missing_argument": "champ obligatoire manquant",
     "string_type": "doit être un texte entre guillemets",
     "string_too_short": "ne doit pas être vide",
     "too_short": "doit contenir au moins {min_length} élément(s)",
@@ -46,6 +48,7 @@ _PYDANTIC_FR = {
     "tuple_type": "doit être une liste [ … ]",
     "dict_type": "doit être une table",
     "model_type": "doit être une table",
+    "dataclass_type": "doit être une table",
     "greater_than_equal": "doit être supérieur ou égal à {ge}",
     "greater_than": "doit être supérieur à {gt}",
     "less_than_equal": "doit être inférieur ou égal à {le}",
@@ -87,7 +90,7 @@ def pydantic_problems(exc, prefix: str = "") -> list[str]:
         where = ".".join(p for p in (prefix, loc) if p) or "(racine)"
         value = err.get("input")
         shown = ""
-        if err["type"] not in ("missing",) and isinstance(value, (str, int, float, bool)):
+        if err["type"] not in ("missing", "missing_argument") and isinstance(value, (str, int, float, bool)):
             text = repr(value)
             shown = f" (valeur lue : {text[:60]}{'…' if len(text) > 60 else ''})"
         lines.append(f"{where} : {message}{shown}")

@@ -12,6 +12,7 @@ from diag_tui.diagnostic import Diagnostic
 from diag_tui.followup import DiagnosticMeta, followup_document, to_toml
 from diag_tui.plan import build_plan
 from diag_tui.referential import Referential
+from diag_tui.validation import plain
 
 FORMATS = ("toml", "markdown", "html")
 
@@ -49,7 +50,7 @@ def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
     if diag.flagged:
         document["flagged"] = list(diag.flagged)
     document["answers"] = dict(diag.answers)
-    document["overrides"] = [o.model_dump() for o in diag.overrides]
+    document["overrides"] = plain(diag.overrides)
     return document
 
 

@@ -17,7 +17,6 @@ from diag_tui.referential import Referential
 from diag_tui.restitution import Restitution
 
 SCHEMA_VERSION = 1
-STATUSES = ("a_faire", "en_cours", "fait", "abandonne")
 NOT_ASSESSED = "non évalué"
 
 HEADER = """\

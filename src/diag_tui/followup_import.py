@@ -9,28 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from diag_tui.answers import answer_problems
 from diag_tui.diagnostic import (
     ID_PATTERN,
     CheckpointProgress,
     Diagnostic,
+    STATUSES,
     MeasureProgress,
-    Organisation,
+    Override,
     reconcile,
 )
-from diag_tui.errors import UserError, ValidationErrors, pydantic_problems
+from diag_tui.errors import UserError, ValidationErrors
 from diag_tui.files import read_toml
-from diag_tui.followup import SCHEMA_VERSION, STATUSES
+from diag_tui.followup import SCHEMA_VERSION
 from diag_tui.plan import CHECKPOINT_MONTHS
 from diag_tui.referential import Referential
-from diag_tui.restitution import Override
 from diag_tui.store import ConflictError, Store
+from diag_tui.validation import SchemaError, parse
 
 
 @dataclass(frozen=True)
@@ -208,7 +207,7 @@ def _with_progress(ref, diag, progress, checkpoints, path) -> tuple[Diagnostic, 
         old = diag.checkpoints.get(month, CheckpointProgress())
         if new != old:
             changes.append(f"point d'étape M+{month} : {'fait' if new.done else 'à faire'}")
-    updated = diag.model_copy(update={"measures": measures, "checkpoints": {**diag.checkpoints, **checkpoints}})
+    updated = replace(diag, measures=measures, checkpoints={**diag.checkpoints, **checkpoints})
     return updated, changes
 
 
@@ -227,11 +226,9 @@ def _overrides(data: dict[str, Any], path: Path) -> tuple[Override, ...]:
     overrides = []
     for i, item in enumerate(value):
         try:
-            overrides.append(Override.model_validate(item))
-        except ValidationError as exc:
-            raise ValidationErrors(
-                f"{path} : diagnostic invalide, rien n'a été importé.", pydantic_problems(exc, f"[[overrides]] n° {i + 1}")
-            ) from None
+            overrides.append(parse(Override, item, f"[[overrides]] n° {i + 1}"))
+        except SchemaError as exc:
+            raise ValidationErrors(f"{path} : diagnostic invalide, rien n'a été importé.", exc.problems) from None
     return tuple(overrides)
 
 
@@ -260,9 +257,9 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
         raise UserError(f"{path} : [diagnostic] created manquant : impossible d'ajouter ce diagnostic.")
     completed = info.get("completed")
     try:
-        return Diagnostic(
+        return parse(Diagnostic, dict(
             id=info["id"],
-            organisation=Organisation(name=info.get("organisation") or "Sans nom", sector=info.get("sector")),
+            organisation={"name": info.get("organisation") or "Sans nom", "sector": info.get("sector")},
             aidant=info.get("aidant"),
             mode=info.get("mode", "accompagne"),
             created=created,
@@ -275,6 +272,6 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
             overrides=_overrides(data, path),
             notes=data.get("question_notes", {}),
             flagged=data.get("flagged", ()),
-        )
-    except ValidationError as exc:
-        raise ValidationErrors(f"{path} : diagnostic invalide, rien n'a été importé.", pydantic_problems(exc)) from None
+        ))
+    except SchemaError as exc:
+        raise ValidationErrors(f"{path} : diagnostic invalide, rien n'a été importé.", exc.problems) from None

@@ -1,7 +1,7 @@
 """The question bank ("référentiel"): themes, questions, options and measures, loaded from TOML.
 
-`load_referential(folder)` reads every `*.toml` file of the folder, validates each table with
-pydantic, then checks what links the tables together (ids, measures, follow-ups, context rules).
+`load_referential(folder)` reads every `*.toml` file of the folder, validates each table (with
+pydantic, see `validation.py`), then checks what links the tables together (ids, measures, follow-ups, context rules).
 Every problem is reported with its file and key path; nothing half-valid is ever returned.
 
 Question order is the theme order, then the order of appearance in the files, with each
@@ -15,23 +15,27 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from diag_tui.errors import UserError, ValidationErrors, pydantic_problems
+from diag_tui.errors import UserError, ValidationErrors
 from diag_tui.files import read_toml
+from diag_tui.validation import STRICT, Rules, SchemaError, parse, plain
 from diag_tui.wording import count
 
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-Text = Annotated[str, Field(min_length=1)]
-Score = Annotated[float, Field(ge=0, le=3, multiple_of=0.5)]
+Id = Annotated[str, Rules(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, Rules(min_length=1)]
+Score = Annotated[float, Rules(ge=0, le=3, multiple_of=0.5)]
+Url = Annotated[str, Rules(pattern=r"^https://[^\s]+$")]
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class _Strict:
+    """Read from the files: unknown keys are refused."""
+
+    __pydantic_config__ = STRICT
 
 
 class OptionKind(StrEnum):
@@ -40,6 +44,7 @@ class OptionKind(StrEnum):
     NOT_APPLICABLE = "not_applicable"  # "Non applicable"
 
 
+@dataclass(frozen=True, kw_only=True)
 class Option(_Strict):
     id: Id
     label: Text
@@ -57,15 +62,16 @@ class Option(_Strict):
         return self.exclusive or self.kind is not OptionKind.ANSWER
 
 
+@dataclass(frozen=True, kw_only=True)
 class Question(_Strict):
     id: Id
     theme: Id
     text: Text
     help: Text
     kind: Literal["single", "multiple"] = "single"
-    weight: Annotated[float, Field(ge=0, le=3, multiple_of=0.5)]
+    weight: Score
     critical: bool = False
-    options: Annotated[tuple[Option, ...], Field(min_length=2)]
+    options: Annotated[tuple[Option, ...], Rules(min_length=2)]
 
     @property
     def scored(self) -> bool:
@@ -80,40 +86,45 @@ class Question(_Strict):
         return next((o for o in self.options if o.id == option_id), None)
 
 
+@dataclass(frozen=True, kw_only=True)
 class MeasureLevel(_Strict):
     title: Text
     why: Text
-    how: Annotated[tuple[Text, ...], Field(min_length=1)]
+    how: Annotated[tuple[Text, ...], Rules(min_length=1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Resource(_Strict):
     title: Text
-    url: Annotated[str, Field(pattern=r"^https://[^\s]+$")]
+    url: Url
 
 
+@dataclass(frozen=True, kw_only=True)
 class Contact(_Strict):
     """A service to call or visit, shown in reports and in the incident part of the plan."""
 
     id: Id
     title: Text
     when: Text  # in which situation to turn to it
-    url: Annotated[str, Field(pattern=r"^https://[^\s]+$")]
+    url: Url
     phone: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Incident(_Strict):
     """What to do when it happens, for one kind of attack (from the memento's victim guides)."""
 
     id: Id
     title: Text
-    steps: Annotated[tuple[Text, ...], Field(min_length=3)]
+    steps: Annotated[tuple[Text, ...], Rules(min_length=3)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Measure(_Strict):
     id: Id
     theme: Id
     family: Id
-    rank: Annotated[int, Field(ge=1)]
+    rank: Annotated[int, Rules(ge=1)]
     effort: Literal["faible", "moyen", "important"]
     cost: Literal["gratuit", "moins de 500 €", "500 à 3 000 €", "plus de 3 000 €"]
     duration: Text
@@ -132,14 +143,16 @@ class Measure(_Strict):
         return self.level2 if level == 2 and self.level2 is not None else self.level1
 
 
+@dataclass(frozen=True, kw_only=True)
 class Theme(_Strict):
     id: Id
     title: Text
     description: Text
-    order: Annotated[int, Field(ge=0)]
+    order: Annotated[int, Rules(ge=0)]
     scored: bool = True
 
 
+@dataclass(frozen=True, kw_only=True)
 class Referential(_Strict):
     """A validated question bank. Build it with `load_referential`, not directly."""
 
@@ -153,7 +166,7 @@ class Referential(_Strict):
     @cached_property
     def content_hash(self) -> str:
         """sha256 of the canonical content: comments and formatting of the files do not count."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(plain(self, keep_none=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @cached_property
@@ -261,9 +274,9 @@ def load_referential(folder: Path) -> Referential:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     where += f" « {item['id']} »"
                 try:
-                    sink.append((name, where, model.model_validate(item)))
-                except ValidationError as exc:
-                    problems.extend(f"{name} : {line}" for line in pydantic_problems(exc, where))
+                    sink.append((name, where, parse(model, item, where)))
+                except SchemaError as exc:
+                    problems.extend(f"{name} : {line}" for line in exc.problems)
 
     if problems:  # unreadable files or malformed entries: cross-checks would only add noise
         raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)

@@ -22,25 +22,16 @@ that no longer fit the answers are reported, not silently applied.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING
 
 from diag_tui.answers import Answers, Progress, applicable_questions, chosen_options, question_score
 from diag_tui.wording import count
 from diag_tui.referential import Measure, MeasureLevel, Option, OptionKind, Question, Referential, Theme
 
+if TYPE_CHECKING:
+    from diag_tui.diagnostic import Override
+
 PRIORITY_COUNT = 6
-
-
-class Override(BaseModel):
-    """The aidant puts measure `by` in the six in place of `replaced`, for a stated reason."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    replaced: Annotated[str, Field(min_length=1)]
-    by: Annotated[str, Field(min_length=1)]
-    reason: Annotated[str, Field(min_length=1)]
 
 
 @dataclass(frozen=True)

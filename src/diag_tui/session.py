@@ -9,16 +9,19 @@ next change tries again: nothing typed is lost while the application runs.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diag_tui.answers import Progress, applicable_questions, chosen_options, progress
 from diag_tui.diagnostic import (
+    ORGANISATION_NAME_MAX,
     CheckpointProgress,
     Diagnostic,
     MeasureProgress,
     Mode,
     Organisation,
+    Override,
     RawAnswer,
     new_diagnostic,
     now,
@@ -26,12 +29,13 @@ from diag_tui.diagnostic import (
     with_answer,
 )
 from diag_tui.errors import UserError
-from diag_tui.exports import render
 from diag_tui.files import atomic_write
-from diag_tui.plan import Plan, build_plan
 from diag_tui.referential import Question, Referential
-from diag_tui.restitution import Override, Restitution
 from diag_tui.store import EditLock, Store
+
+if TYPE_CHECKING:  # the results, plan and exports are loaded when first asked for, after the questions
+    from diag_tui.plan import Plan
+    from diag_tui.restitution import Restitution
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class Session:
         name = organisation.strip()
         if not name:
             raise UserError("Indiquez le nom de l'organisation.")
+        if len(name) > ORGANISATION_NAME_MAX:
+            raise UserError(f"Le nom de l'organisation est trop long ({len(name)} caractères, au plus {ORGANISATION_NAME_MAX}).")
         diag = new_diagnostic(ref, Organisation(name=name), (aidant or "").strip() or None, mode, previous)
         lock = store.open_for_edit(diag.id)
         try:
@@ -125,6 +131,8 @@ class Session:
         return self.diag.result(self.ref)
 
     def plan(self) -> Plan:
+        from diag_tui.plan import build_plan
+
         return build_plan(self.result().priorities, self.diag.plan_start)
 
     # ---- changes (each one saved at once) ---------------------------------------------------
@@ -142,28 +150,28 @@ class Session:
             notes[question_id] = text.strip()
         else:
             notes.pop(question_id, None)
-        self._change(self.diag.model_copy(update={"notes": notes}))
+        self._change(replace(self.diag, notes=notes))
 
     def toggle_flag(self, question_id: str) -> bool:
         flagged = tuple(q for q in self.diag.flagged if q != question_id)
         on = len(flagged) == len(self.diag.flagged)
-        self._change(self.diag.model_copy(update={"flagged": flagged + ((question_id,) if on else ())}))
+        self._change(replace(self.diag, flagged=flagged + ((question_id,) if on else ())))
         return on
 
     def skip(self, question_id: str) -> None:
         if question_id not in self.diag.skipped:
-            self._change(self.diag.model_copy(update={"skipped": self.diag.skipped + (question_id,)}))
+            self._change(replace(self.diag, skipped=self.diag.skipped + (question_id,)))
 
     def override(self, replaced: str, by: str, reason: str) -> None:
         if not reason.strip():
             raise UserError("Écrivez la raison du remplacement : elle figurera dans le plan.")
         kept = tuple(o for o in self.diag.overrides if o.replaced != replaced and o.by != by)
         override = Override(replaced=replaced, by=by, reason=reason.strip())
-        self._change(self.diag.model_copy(update={"overrides": kept + (override,)}))
+        self._change(replace(self.diag, overrides=kept + (override,)))
 
     def cancel_override(self, measure_id: str) -> None:
         kept = tuple(o for o in self.diag.overrides if measure_id not in (o.replaced, o.by))
-        self._change(self.diag.model_copy(update={"overrides": kept}))
+        self._change(replace(self.diag, overrides=kept))
 
     def set_measure(self, measure_id: str, status: str | None = None, notes: str | None = None) -> None:
         current = self.diag.status_of(measure_id)
@@ -172,24 +180,26 @@ class Session:
             notes=current.notes if notes is None else notes,
             updated=dt.date.today(),
         )
-        self._change(self.diag.model_copy(update={"measures": {**self.diag.measures, measure_id: new}}))
+        self._change(replace(self.diag, measures={**self.diag.measures, measure_id: new}))
 
     def set_checkpoint(self, month: int, done: bool | None = None, notes: str | None = None) -> None:
         current = self.diag.checkpoints.get(str(month), CheckpointProgress())
         new = CheckpointProgress(
             done=current.done if done is None else done, notes=current.notes if notes is None else notes
         )
-        self._change(self.diag.model_copy(update={"checkpoints": {**self.diag.checkpoints, str(month): new}}))
+        self._change(replace(self.diag, checkpoints={**self.diag.checkpoints, str(month): new}))
 
     def record(self, text: str) -> None:
         """Add a line to the diagnostic's journal (what changed at a checkpoint, for instance)."""
         from diag_tui.diagnostic import JournalEntry
 
         entry = JournalEntry(at=now(), text=text)
-        self._change(self.diag.model_copy(update={"journal": self.diag.journal + (entry,)}))
+        self._change(replace(self.diag, journal=self.diag.journal + (entry,)))
 
     def export(self, fmt: str = "toml", path: Path | None = None) -> Path:
         """Write the follow-up file (or a report); returns where. Default: the exports folder."""
+        from diag_tui.exports import render
+
         suffix = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}[fmt]
         if path is None:
             path = self.store.exports_folder() / f"{self.diag.id}-{suffix}"  # UserError if unusable
@@ -200,7 +210,7 @@ class Session:
         return path
 
     def _change(self, diag: Diagnostic) -> None:
-        self.diag = diag.model_copy(update={"updated": now()})
+        self.diag = replace(diag, updated=now())
         self._save()
 
     def _save(self) -> None:

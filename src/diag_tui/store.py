@@ -21,16 +21,16 @@ import shutil
 import stat
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import ValidationError
 
 from diag_tui.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
-from diag_tui.errors import UserError, pydantic_problems
+from diag_tui.errors import UserError
 from diag_tui.files import MAX_INPUT_BYTES, atomic_write
+from diag_tui.validation import SchemaError, parse, plain
 
 try:  # POSIX; on Windows the revision check alone guards concurrent saves
     import fcntl
@@ -48,6 +48,16 @@ def home() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def cache_home() -> Path:
+    """Data that can be rebuilt at any time (the checked question bank, `referential_cache`)."""
+    override = os.environ.get("DIAG_TUI_HOME")
+    if override:
+        return Path(override).expanduser() / "cache"
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
 class ConflictError(UserError):
@@ -161,7 +171,7 @@ class Store:
                 )
             if current is None and diag.revision != 0:
                 raise ConflictError(f"Le diagnostic « {diag.id} » a été supprimé entre-temps : rien n'est écrit.")
-            saved = diag.model_copy(update={"revision": diag.revision + 1})
+            saved = replace(diag, revision=diag.revision + 1)
             self._remove_leftovers(path)
             try:
                 atomic_write(path, dump_diagnostic(saved), mode=0o600)
@@ -175,7 +185,7 @@ class Store:
         """Store a diagnostic that is new here (created, or handed over from another machine)."""
         if self.exists(diag.id):
             raise ConflictError(f"Un diagnostic « {diag.id} » existe déjà : rien n'est remplacé.")
-        return self.save(diag.model_copy(update={"revision": 0}))
+        return self.save(replace(diag, revision=0))
 
     def delete(self, diagnostic_id: str) -> None:
         path = self.path(diagnostic_id)
@@ -281,9 +291,7 @@ class UnreadableFile(Exception):
 
 
 def dump_diagnostic(diag: Diagnostic) -> str:
-    data = {"schema_version": SCHEMA_VERSION, **diag.model_dump(mode="python", exclude_none=True)}
-    data["overrides"] = [o.model_dump() for o in diag.overrides]
-    data["journal"] = [e.model_dump() for e in diag.journal]
+    data = {"schema_version": SCHEMA_VERSION, **plain(diag)}
     return HEADER + "\n" + tomli_w.dumps(data, multiline_strings=True)
 
 
@@ -315,9 +323,9 @@ def read_diagnostic(path: Path) -> Diagnostic:
     for old in range(version, SCHEMA_VERSION):
         data = MIGRATIONS[old](data)
     try:
-        diag = Diagnostic.model_validate(data)
-    except ValidationError as exc:
-        raise UnreadableFile("contenu non conforme : " + " ; ".join(pydantic_problems(exc))[:500]) from None
+        diag = parse(Diagnostic, data)
+    except SchemaError as exc:
+        raise UnreadableFile("contenu non conforme : " + " ; ".join(exc.problems)[:500]) from None
     if path.stem != diag.id:  # a copy under another name: saving would write to the other file
         raise UnreadableFile(f"il contient le diagnostic « {diag.id} », dont le fichier est {diag.id}.toml")
     return diag

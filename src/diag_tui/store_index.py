@@ -4,7 +4,7 @@ Reading a saved diagnostic costs about 0.25 ms, nearly all of it in the TOML par
 Python); with a thousand diagnostics `diag-tui list` and the home screen would spend a quarter
 of a second parsing files that have not changed. The index, `diagnostics/.index.json`, keeps
 for each file its signature (size, modification and change times, inode) and the validated
-diagnostic as JSON, which pydantic reads back about ten times faster. It also keeps what the
+diagnostic as JSON, which pydantic reads back (and checks) about ten times faster. It also keeps what the
 list shows that needs the referential (progress, number of priorities), keyed by the
 referential's hash.
 
@@ -31,11 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from diag_tui import __version__
 from diag_tui.diagnostic import SCHEMA_VERSION, Diagnostic
 from diag_tui.files import atomic_write
+from diag_tui.validation import SchemaError, parse_json, to_json
 
 if TYPE_CHECKING:
     from diag_tui.referential import Referential
@@ -173,8 +172,8 @@ def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict
             entry = old.get(name)
             diag = None
             if signature is not None and isinstance(entry, dict) and entry.get("sig") == signature:
-                with contextlib.suppress(ValidationError, KeyError, TypeError, ValueError):
-                    diag = Diagnostic.model_validate_json(entry["json"])
+                with contextlib.suppress(SchemaError, KeyError, TypeError, ValueError):
+                    diag = parse_json(Diagnostic, entry["json"])
                 if diag is not None and diag.id != path.stem:
                     diag = None
             if diag is None:
@@ -185,7 +184,7 @@ def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict
                     continue
                 entry = None
                 if signature is not None and time.time_ns() - signature[1] > SETTLE_NS:
-                    entry = {"sig": signature, "json": diag.model_dump_json()}
+                    entry = {"sig": signature, "json": to_json(diag)}
             diagnostics.append(diag)
             if ref is not None:
                 summary = _cached_summary(entry, ref_hash)

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from diag_tui.errors import UserError
-from diag_tui.followup import STATUSES
+from diag_tui.diagnostic import STATUSES
 from diag_tui.plan import PlanItem
 from diag_tui.session import Session
 from diag_tui.ui.dialogs import ConfirmDialog, TextDialog
