@@ -8,6 +8,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
 
@@ -106,8 +107,10 @@ class Diagnostic:
     flagged: tuple[str, ...] = ()  # questions marked "à revoir"
     skipped: tuple[str, ...] = ()  # questions passed over without an answer
 
-    @property
+    @cached_property
     def engine_answers(self) -> dict[str, AnswerValue]:
+        """The answers as the engine reads them; computed once per diagnostic (every change
+        makes a new one), as the question screen asks for them for each question it counts."""
         return normalise(self.answers)
 
     @property

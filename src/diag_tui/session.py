@@ -8,7 +8,6 @@ next change tries again: nothing typed is lost while the application runs.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,7 +177,7 @@ class Session:
         new = MeasureProgress(
             status=status or current.status,
             notes=current.notes if notes is None else notes,
-            updated=dt.date.today(),
+            updated=now().date(),
         )
         self._change(replace(self.diag, measures={**self.diag.measures, measure_id: new}))
 

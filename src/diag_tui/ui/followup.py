@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from diag_tui.errors import UserError
+from diag_tui import diagnostic
 from diag_tui.diagnostic import STATUSES
 from diag_tui.plan import PlanItem
 from diag_tui.session import Session
@@ -41,7 +42,7 @@ class FollowupScreen(Screen):
     def __init__(self, session: Session, today: dt.date | None = None):
         super().__init__()
         self.session = session
-        self.today = today or dt.date.today()
+        self.today = today or diagnostic.now().date()  # one clock (fixed in the screenshots)
         self.items: list[PlanItem] = []
 
     def compose(self) -> ComposeResult:

@@ -15,7 +15,6 @@ from textual.widgets.option_list import Option
 from diag_tui.errors import UserError
 from diag_tui.referential import OptionKind, Question
 from diag_tui.session import Session
-from diag_tui.ui.dialogs import TextDialog
 
 SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
 MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
@@ -106,12 +105,14 @@ class QuestionScreen(Screen):
 
         chosen = {o.id for o in _chosen(question, session)}
         options = self.query_one("#q-options", OptionList)
-        options.clear_options()
+        items = []
         for n, option in enumerate(question.options, start=1):
             mark = ("☑ " if option.id in chosen else "☐ ") if question.kind == "multiple" else ("● " if option.id in chosen else "  ")
             label = Text(f"{n}  {mark}", style="bold")
             label.append(option.label, style="italic" if option.kind is not OptionKind.ANSWER else "")
-            options.add_option(Option(label, id=option.id))
+            items.append(Option(label, id=option.id))
+        options.clear_options()
+        options.add_options(items)  # at once: one layout instead of one per option
         first_chosen = next((i for i, o in enumerate(question.options) if o.id in chosen), 0)
         options.highlighted = first_chosen
         options.focus()
@@ -297,6 +298,8 @@ class QuestionScreen(Screen):
                 return
             self.show_saved(True)
             self.update_marks()
+
+        from diag_tui.ui.dialogs import TextDialog  # not needed before the first question
 
         self.app.push_screen(
             TextDialog("Note sur cette question", self.session.diag.notes.get(question.id, ""),
