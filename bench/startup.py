@@ -108,7 +108,7 @@ def profile(kind: str, top: int = 40) -> int:
 
 def main() -> int:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=12, help="measured runs of each (default 12, at least 10)")
+    p.add_argument("--runs", type=int, default=20, help="measured runs of each (default 20, at least 10)")
     p.add_argument("--profile", choices=("diag", "minimal"), help="run one start-up under cProfile and print the top functions")
     args = p.parse_args()
     runs = 3 if args.quick else max(10, args.runs)
