@@ -199,3 +199,22 @@ def test_invalid_id_is_refused(store):
 def test_dump_is_stable(bank):
     diag = answered(bank)
     assert dump_diagnostic(diag) == dump_diagnostic(diag)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_an_organisation_name_the_file_would_refuse_is_refused_up_front(bank, store, name):
+    """Checked before anything is written: a name the saved file could not hold again would
+    otherwise make the diagnostic unreadable at the next opening."""
+    from diag_tui.session import Session
+
+    with pytest.raises(UserError, match="nom de l'organisation"):
+        Session.start(bank, store, name)
+    assert not store.folder.exists() or not list(store.folder.glob("*.toml"))
+
+
+def test_the_longest_accepted_name_reads_back(bank, store):
+    from diag_tui.session import Session
+
+    session = Session.start(bank, store, "x" * 200)
+    session.close()
+    assert store.load(session.diag.id).organisation.name == "x" * 200
