@@ -28,22 +28,18 @@ from diag_tui.diagnostic import Mode, Organisation, Override
 from diag_tui.errors import ValidationErrors
 from diag_tui.files import read_toml
 from diag_tui.referential import Referential
-from diag_tui.validation import STRICT, SchemaError, parse
+from diag_tui.validation import Checked, SchemaError, parse
 
 
 @dataclass(frozen=True, kw_only=True)
-class DiagnosticInfo:
-    __pydantic_config__ = STRICT
-
+class DiagnosticInfo(Checked):
     aidant: str | None = None
     mode: Mode = "accompagne"
     date: dt.date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class _RawAnswersFile:
-    __pydantic_config__ = STRICT
-
+class _RawAnswersFile(Checked):
     organisation: Organisation
     diagnostic: DiagnosticInfo = DiagnosticInfo()
     answers: dict[str, object] = field(default_factory=dict)

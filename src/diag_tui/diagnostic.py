@@ -11,10 +11,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
-
 from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
 from diag_tui.referential import Referential
-from diag_tui.validation import STRICT, Rules
+from diag_tui.validation import Checked, Rules
 
 if TYPE_CHECKING:
     from diag_tui.restitution import Restitution
@@ -32,10 +31,8 @@ ORGANISATION_NAME_MAX = 200
 
 
 @dataclass(frozen=True, kw_only=True)
-class Override:
+class Override(Checked):
     """The aidant puts measure `by` in the six in place of `replaced`, for a stated reason."""
-
-    __pydantic_config__ = STRICT
 
     replaced: Annotated[str, Rules(min_length=1)]
     by: Annotated[str, Rules(min_length=1)]
@@ -43,47 +40,37 @@ class Override:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Organisation:
-    __pydantic_config__ = STRICT
-
+class Organisation(Checked):
     name: Annotated[str, Rules(min_length=1, max_length=ORGANISATION_NAME_MAX)]
     sector: str | None = None
     contact: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class MeasureProgress:
-    __pydantic_config__ = STRICT
-
+class MeasureProgress(Checked):
     status: Status = "a_faire"
     notes: str = ""
     updated: dt.date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckpointProgress:
-    __pydantic_config__ = STRICT
-
+class CheckpointProgress(Checked):
     done: bool = False
     notes: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class JournalEntry:
+class JournalEntry(Checked):
     """Something worth remembering at the next visit (a referential change, a checkpoint)."""
-
-    __pydantic_config__ = STRICT
 
     at: dt.datetime
     text: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class Diagnostic:
+class Diagnostic(Checked):
     """Built by `new_diagnostic` or read from a file (`store.read_diagnostic`, validated);
     changed only through copies (`dataclasses.replace`)."""
-
-    __pydantic_config__ = STRICT
 
     id: Annotated[str, Rules(pattern=ID_PATTERN)]
     organisation: Organisation

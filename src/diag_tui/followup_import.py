@@ -16,9 +16,9 @@ from typing import Any
 from diag_tui.answers import answer_problems
 from diag_tui.diagnostic import (
     ID_PATTERN,
+    STATUSES,
     CheckpointProgress,
     Diagnostic,
-    STATUSES,
     MeasureProgress,
     Override,
     reconcile,

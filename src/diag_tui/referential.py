@@ -23,19 +23,13 @@ from typing import Annotated, Any, Literal
 
 from diag_tui.errors import UserError, ValidationErrors
 from diag_tui.files import read_toml
-from diag_tui.validation import STRICT, Rules, SchemaError, parse, plain
+from diag_tui.validation import Checked, Rules, SchemaError, parse, plain
 from diag_tui.wording import count
 
 Id = Annotated[str, Rules(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, Rules(min_length=1)]
 Score = Annotated[float, Rules(ge=0, le=3, multiple_of=0.5)]
 Url = Annotated[str, Rules(pattern=r"^https://[^\s]+$")]
-
-
-class _Strict:
-    """Read from the files: unknown keys are refused."""
-
-    __pydantic_config__ = STRICT
 
 
 class OptionKind(StrEnum):
@@ -45,7 +39,7 @@ class OptionKind(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Option(_Strict):
+class Option(Checked):
     id: Id
     label: Text
     kind: OptionKind = OptionKind.ANSWER
@@ -63,7 +57,7 @@ class Option(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Question(_Strict):
+class Question(Checked):
     id: Id
     theme: Id
     text: Text
@@ -87,20 +81,20 @@ class Question(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MeasureLevel(_Strict):
+class MeasureLevel(Checked):
     title: Text
     why: Text
     how: Annotated[tuple[Text, ...], Rules(min_length=1)]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Resource(_Strict):
+class Resource(Checked):
     title: Text
     url: Url
 
 
 @dataclass(frozen=True, kw_only=True)
-class Contact(_Strict):
+class Contact(Checked):
     """A service to call or visit, shown in reports and in the incident part of the plan."""
 
     id: Id
@@ -111,7 +105,7 @@ class Contact(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Incident(_Strict):
+class Incident(Checked):
     """What to do when it happens, for one kind of attack (from the memento's victim guides)."""
 
     id: Id
@@ -120,7 +114,7 @@ class Incident(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Measure(_Strict):
+class Measure(Checked):
     id: Id
     theme: Id
     family: Id
@@ -144,7 +138,7 @@ class Measure(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Theme(_Strict):
+class Theme(Checked):
     id: Id
     title: Text
     description: Text
@@ -153,7 +147,7 @@ class Theme(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Referential(_Strict):
+class Referential(Checked):
     """A validated question bank. Build it with `load_referential`, not directly."""
 
     version: Text

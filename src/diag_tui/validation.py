@@ -7,7 +7,7 @@ built, on first use only. This saves about 100 ms and 10 MiB at start-up (see be
 
 Constraints are declared with `Rules` below, which pydantic reads when it builds a validator
 and which costs nothing before. Extra keys are refused: each dataclass that comes from a file
-sets `__pydantic_config__ = STRICT`.
+derives from `Checked`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,12 @@ from diag_tui.errors import pydantic_problems
 
 T = TypeVar("T")
 
-STRICT = {"extra": "forbid"}
+
+
+class Checked:
+    """Base of the dataclasses read from files: pydantic refuses keys they do not declare."""
+
+    __pydantic_config__ = {"extra": "forbid"}
 
 
 class Rules:
