@@ -156,6 +156,27 @@ def test_concurrent_save_is_refused_without_losing_either(bank, store):
         store.save(with_answer(bank, second, "beta_aware", "yes"))
     assert store.load(diag.id).answers["alpha_mfa"] == "full"
 
+def test_a_save_from_another_store_or_a_hand_edit_is_still_seen(bank, store):
+    """The store remembers what it wrote last to skip re-reading its own file; a file replaced
+    by another process, or edited in place, must still be read and the stale save refused."""
+    mine = store.save(answered(bank))
+    other = Store(store.root)
+    theirs = other.save(with_answer(bank, other.load(mine.id), "alpha_mfa", "full"))
+    with pytest.raises(ConflictError):
+        store.save(with_answer(bank, mine, "beta_aware", "yes"))
+    assert store.load(mine.id).answers["alpha_mfa"] == "full"
+
+    mine = store.save(store.load(mine.id))
+    path = store.path(mine.id)
+    text = path.read_text(encoding="utf-8")
+    assert f"revision = {mine.revision}\n" in text
+    with open(path, "r+", encoding="utf-8") as handle:  # same inode, another revision
+        handle.write(text.replace(f"revision = {mine.revision}\n", f"revision = {mine.revision + 10}\n", 1))
+    with pytest.raises(ConflictError):
+        store.save(with_answer(bank, mine, "beta_aware", "yes"))
+    assert theirs.revision < store.load(mine.id).revision
+
+
 
 def test_second_session_cannot_open_for_edit(bank, store):
     diag = store.save(answered(bank))

@@ -81,6 +81,8 @@ class Store:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root is not None else home()
         self.folder = self.root / "diagnostics"
+        self._written: dict[Path, tuple[tuple[int, ...], int]] = {}  # path -> (file signature, revision) of our last save
+        self._swept: set[Path] = set()  # paths whose orphan temporary files were removed
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -162,7 +164,7 @@ class Store:
         self._ensure_folders()
         path = self.path(diag.id)
         with self._write_lock(diag.id):
-            current = _revision_on_disk(path)
+            current = self._revision_on_disk(path)
             if current is not None and current != diag.revision:
                 raise ConflictError(
                     f"Le diagnostic « {diag.id} » a été modifié ailleurs (autre fenêtre ou import) depuis "
@@ -172,14 +174,28 @@ class Store:
             if current is None and diag.revision != 0:
                 raise ConflictError(f"Le diagnostic « {diag.id} » a été supprimé entre-temps : rien n'est écrit.")
             saved = replace(diag, revision=diag.revision + 1)
-            self._remove_leftovers(path)
+            if path not in self._swept:
+                self._remove_leftovers(path)
+                self._swept.add(path)
             try:
                 atomic_write(path, dump_diagnostic(saved), mode=0o600)
             except OSError as exc:
                 raise UserError(
                     f"{path} : enregistrement impossible ({exc.strerror}). La version précédente est intacte."
                 ) from None
+            signature = _signature(path)
+            if signature is not None:
+                self._written[path] = (signature, saved.revision)
         return saved
+
+    def _revision_on_disk(self, path: Path) -> int | None:
+        """The saved file's revision. When the file is still the one this store wrote last (same
+        inode, size and modification time), the revision is known without parsing it again."""
+        known = self._written.get(path)
+        if known is not None and known[0] == _signature(path):
+            return known[1]
+        self._written.pop(path, None)
+        return _revision_on_disk(path)
 
     def add(self, diag: Diagnostic) -> Diagnostic:
         """Store a diagnostic that is new here (created, or handed over from another machine)."""
@@ -346,6 +362,15 @@ def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
 
 MIGRATIONS = {1: _migrate_1_to_2}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one migration per older schema"
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever the file is replaced or rewritten (each save is a new inode)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _revision_on_disk(path: Path) -> int | None:
