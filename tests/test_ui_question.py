@@ -88,6 +88,24 @@ async def test_context_answer_hides_and_restores_questions(bank, store):
         assert session.is_answered(bank.question("beta_server"))
 
 
+async def test_status_line_and_progress_bar_follow_answers_and_context(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1", "1", "1", "1")  # ctx yes, backup none, mfa no, beta_server no
+        screen = app.screen
+        total = len(session.questions())
+        line = str(screen.query_one("#q-progress").render())
+        assert line.startswith("━") and line.endswith(f" {round(400 / total):>3} %"), line
+        assert str(screen.query_one("#q-position").render()).endswith(f"question 5 sur {total}")
+        screen.show_question(bank.question("ctx_server"))
+        await pilot.press("2")  # no server: one question fewer, three of the rest answered
+        await pilot.pause()
+        assert len(session.questions()) == total - 1
+        assert str(screen.query_one("#q-progress").render()).endswith(f" {round(300 / (total - 1)):>3} %")
+        assert str(screen.query_one("#q-position").render()).endswith(f"question 2 sur {total - 1}")
+
+
 async def test_help_toggles_and_defaults_on_in_self_service(bank, store):
     aided = Session.start(bank, store, "A", mode="accompagne")
     app = DiagApp(bank, store, aided)

@@ -48,6 +48,7 @@ class Session:
         self.ref, self.store, self.diag, self._lock = ref, store, diag, lock
         self.unsaved = False
         self.notices: list[str] = []  # things to tell the user on opening (referential changes)
+        self._applicable: tuple[Diagnostic, list[Question]] | None = None
 
     # ---- opening and closing ---------------------------------------------------------------
 
@@ -101,8 +102,11 @@ class Session:
         return self.diag.engine_answers
 
     def questions(self) -> list[Question]:
-        """Questions that apply now, in diagnostic order."""
-        return applicable_questions(self.ref, self.answers)
+        """Questions that apply now, in diagnostic order (worked out once per state: every
+        change replaces `diag`)."""
+        if self._applicable is None or self._applicable[0] is not self.diag:
+            self._applicable = (self.diag, applicable_questions(self.ref, self.answers))
+        return list(self._applicable[1])
 
     def progress(self) -> Progress:
         return progress(self.ref, self.answers)

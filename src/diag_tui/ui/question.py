@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from diag_tui.errors import UserError
 from diag_tui.referential import OptionKind, Question
 from diag_tui.session import Session
+from diag_tui.ui.progress_line import ProgressLine
 
 SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
 MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
@@ -48,6 +49,7 @@ class QuestionScreen(Screen):
         self.opened = time.monotonic()
         self.answered_here = 0
         self.changed_here: list[str] = []
+        self._shown: dict[str, str | Text] = {}  # what each Static shows, by selector
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,13 +57,16 @@ class QuestionScreen(Screen):
             yield Static("", id="q-position", markup=False)
             yield Static("", id="q-pace", markup=False)
             yield Static("", id="q-saved", markup=False)
-        yield ProgressBar(show_eta=False, id="q-progress")
+        yield ProgressLine(id="q-progress")
         with VerticalScroll(id="q-body"):
             yield Static("", id="q-text", markup=False)
             yield Static("", id="q-help", markup=False)
             yield OptionList(id="q-options", markup=False)
             yield Static("", id="q-marks", markup=False)
-        yield Static("", id="q-hint", markup=False)
+        yield Static(
+            "Tapez 1 à 9 pour répondre, ou ↑↓ puis Entrée. Échap : retour à l'accueil (tout est déjà enregistré).",
+            id="q-hint", markup=False,
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -88,20 +93,16 @@ class QuestionScreen(Screen):
         in_theme = [q for q in walk if q.theme == question.theme]
         k = next((i for i, q in enumerate(in_theme) if q.id == question.id), 0) + 1
         follow_up = " · question complémentaire" if question.id in ref.parent else ""
-        self.query_one("#q-position", Static).update(
-            f"{theme.title} · {k}/{len(in_theme)}{follow_up} — question {index + 1} sur {len(walk)}"
-        )
-        answered = sum(1 for q in walk if session.is_answered(q))
-        bar = self.query_one("#q-progress", ProgressBar)
-        bar.update(total=len(walk), progress=answered)
+        self._update("#q-position", f"{theme.title} · {k}/{len(in_theme)}{follow_up} — question {index + 1} sur {len(walk)}")
+        remaining = sum(1 for q in walk if not session.is_answered(q))
+        self.query_one("#q-progress", ProgressLine).set_progress(len(walk) - remaining, len(walk))
 
         text = Text(question.text, style="bold")
         if question.kind == "multiple":
             text.append("\nPlusieurs réponses possibles : chiffres (ou Espace) pour cocher, Entrée pour valider.", style="italic")
-        self.query_one("#q-text", Static).update(text)
-        help_widget = self.query_one("#q-help", Static)
-        help_widget.update(Text.assemble(("Pourquoi cette question ? ", "bold"), question.help))
-        help_widget.display = self.show_help
+        self._update("#q-text", text)
+        self._update("#q-help", Text.assemble(("Pourquoi cette question ? ", "bold"), question.help))
+        self.query_one("#q-help", Static).display = self.show_help
 
         chosen = {o.id for o in _chosen(question, session)}
         options = self.query_one("#q-options", OptionList)
@@ -117,11 +118,14 @@ class QuestionScreen(Screen):
         options.highlighted = first_chosen
         options.focus()
         self.update_marks()
-        self.update_pace()
-        self.query_one("#q-hint", Static).update(
-            "Tapez 1 à 9 pour répondre, ou ↑↓ puis Entrée. Échap : retour à l'accueil (tout est déjà enregistré)."
-        )
+        self.update_pace(remaining)
         self.query_one("#q-body", VerticalScroll).scroll_home(animate=False)
+
+    def _update(self, selector: str, content: str | Text) -> None:
+        """Update a Static only when its content changes: each update costs a layout pass."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
 
     def update_marks(self) -> None:
         marks = []
@@ -132,25 +136,19 @@ class QuestionScreen(Screen):
         note = self.session.diag.notes.get(self.current.id)
         if note:
             marks.append(f"Note : {note}")
-        widget = self.query_one("#q-marks", Static)
-        widget.update("\n".join(marks))
-        widget.display = bool(marks)
+        self._update("#q-marks", "\n".join(marks))
+        self.query_one("#q-marks", Static).display = bool(marks)
 
-    def update_pace(self) -> None:
+    def update_pace(self, remaining: int) -> None:
         elapsed = time.monotonic() - self.opened
-        walk = self.walk()
-        remaining = sum(1 for q in walk if not self.session.is_answered(q))
         per_question = elapsed / self.answered_here if self.answered_here >= 3 else SECONDS_PER_QUESTION
         estimate = round(remaining * max(per_question, MIN_SECONDS_PER_QUESTION) / 60)
         left = f"reste ≈ {estimate} min" if estimate >= 1 else "reste < 1 min"
-        self.query_one("#q-pace", Static).update(
-            f"{int(elapsed // 60)} min · {left}" if remaining else f"{int(elapsed // 60)} min · tout est répondu"
-        )
+        self._update("#q-pace", f"{int(elapsed // 60)} min · {left}" if remaining else f"{int(elapsed // 60)} min · tout est répondu")
 
     def show_saved(self, ok: bool, message: str = "") -> None:
-        widget = self.query_one("#q-saved", Static)
-        widget.set_class(not ok, "error")
-        widget.update("✓ enregistré" if ok else "⚠ NON enregistré")
+        self.query_one("#q-saved", Static).set_class(not ok, "error")
+        self._update("#q-saved", "✓ enregistré" if ok else "⚠ NON enregistré")
         if not ok:
             self.notify(message, title="Enregistrement impossible", severity="error", timeout=20)
 
