@@ -95,15 +95,45 @@ async def test_status_line_and_progress_bar_follow_answers_and_context(bank, sto
         await pilot.press("1", "1", "1", "1")  # ctx yes, backup none, mfa no, beta_server no
         screen = app.screen
         total = len(session.questions())
-        line = str(screen.query_one("#q-progress").render())
+        line = screen.query_one("#q-progress").render_line(0).text
         assert line.startswith("━") and line.endswith(f" {round(400 / total):>3} %"), line
         assert str(screen.query_one("#q-position").render()).endswith(f"question 5 sur {total}")
         screen.show_question(bank.question("ctx_server"))
         await pilot.press("2")  # no server: one question fewer, three of the rest answered
         await pilot.pause()
         assert len(session.questions()) == total - 1
-        assert str(screen.query_one("#q-progress").render()).endswith(f" {round(300 / (total - 1)):>3} %")
+        assert screen.query_one("#q-progress").render_line(0).text.endswith(f" {round(300 / (total - 1)):>3} %")
         assert str(screen.query_one("#q-position").render()).endswith(f"question 2 sur {total - 1}")
+
+
+async def test_options_answer_with_arrows_and_enter_or_a_click_on_any_of_their_lines(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("down", "enter")  # ctx_server: the second option, "Non"
+        assert session.diag.answers["ctx_server"] == "no" and current(app) == "alpha_backup"
+        options = app.screen.query_one("#q-options")
+        await pilot.press("end")
+        assert options.highlighted == len(bank.question("alpha_backup").options) - 1
+        await pilot.press("home", "up", "down")  # stops at the first, then one down
+        assert options.highlighted == 1
+        await pilot.click("#q-options", offset=(6, 2))  # third line: "Automatiquement"
+        assert session.diag.answers["alpha_backup"] == "auto" and current(app) == "alpha_offline"
+    session.close()
+    async with DiagApp(bank, store, Session.resume(bank, store, session.diag.id)).run_test(size=(22, 30)) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        app.screen.show_question(bank.question("alpha_backup"))
+        await pilot.pause()
+        options = app.screen.query_one("#q-options")
+        lines = options._lines(options.content_size.width)
+        assert len(lines) > len(bank.question("alpha_backup").options), "labels should wrap at this width"
+        y = max(y for y, (index, _) in enumerate(lines) if index == 2)  # the wrapped end of "Automatiquement"
+        assert lines[y - 1][0] == 2
+        assert options.highlighted == 2  # the saved answer is highlighted on return
+        await pilot.click("#q-options", offset=(3, y))
+        assert store.load(session.diag.id).answers["alpha_backup"] == "auto"
+        assert current(app) == "alpha_offline"
 
 
 async def test_help_toggles_and_defaults_on_in_self_service(bank, store):

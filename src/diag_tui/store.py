@@ -82,7 +82,6 @@ class Store:
         self.root = Path(root) if root is not None else home()
         self.folder = self.root / "diagnostics"
         self._written: dict[Path, tuple[tuple[int, ...], int]] = {}  # path -> (file signature, revision) of our last save
-        self._swept: set[Path] = set()  # paths whose orphan temporary files were removed
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -174,9 +173,6 @@ class Store:
             if current is None and diag.revision != 0:
                 raise ConflictError(f"Le diagnostic « {diag.id} » a été supprimé entre-temps : rien n'est écrit.")
             saved = replace(diag, revision=diag.revision + 1)
-            if path not in self._swept:
-                self._remove_leftovers(path)
-                self._swept.add(path)
             try:
                 atomic_write(path, dump_diagnostic(saved), mode=0o600)
             except OSError as exc:
@@ -252,6 +248,12 @@ class Store:
             lock.acquire()
         except OSError as exc:
             raise _unusable(self.folder, exc) from None
+        try:
+            with self._write_lock(diagnostic_id):  # once per session rather than once per answer
+                self._remove_leftovers(self.path(diagnostic_id))
+        except UserError:
+            lock.release()
+            raise
         return lock
 
 

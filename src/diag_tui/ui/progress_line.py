@@ -7,8 +7,12 @@ when the count changes. Filled and empty cells use different glyphs, readable wi
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 from textual.widget import Widget
+
+FILLED, EMPTY = Style(bold=True), Style(dim=True)
 
 
 class ProgressLine(Widget):
@@ -28,9 +32,12 @@ class ProgressLine(Widget):
             self.done, self.total = done, total
             self.refresh()
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        """Drawn as segments: the text pipeline a Static goes through cost ten times more here."""
         percent = round(100 * self.done / self.total) if self.total else 0
         label = f" {percent:>3} %"
         width = max(0, self.content_size.width - len(label))
         filled = round(width * self.done / self.total) if self.total else 0
-        return Text.assemble(("━" * filled, "bold"), ("─" * (width - filled), "dim"), (label, "not bold"))
+        base = self.rich_style
+        segments = [Segment("━" * filled, base + FILLED), Segment("─" * (width - filled), base + EMPTY), Segment(label, base)]
+        return Strip(segments, width + len(label))

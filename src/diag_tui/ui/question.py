@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header, Static
 
 from diag_tui.errors import UserError
 from diag_tui.referential import OptionKind, Question
 from diag_tui.session import Session
+from diag_tui.ui.answer_list import AnswerList
 from diag_tui.ui.progress_line import ProgressLine
 
 SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
@@ -61,7 +61,7 @@ class QuestionScreen(Screen):
         with VerticalScroll(id="q-body"):
             yield Static("", id="q-text", markup=False)
             yield Static("", id="q-help", markup=False)
-            yield OptionList(id="q-options", markup=False)
+            yield AnswerList(id="q-options")
             yield Static("", id="q-marks", markup=False)
         yield Static(
             "Tapez 1 à 9 pour répondre, ou ↑↓ puis Entrée. Échap : retour à l'accueil (tout est déjà enregistré).",
@@ -105,17 +105,12 @@ class QuestionScreen(Screen):
         self.query_one("#q-help", Static).display = self.show_help
 
         chosen = {o.id for o in _chosen(question, session)}
-        options = self.query_one("#q-options", OptionList)
-        items = []
+        labels = []
         for n, option in enumerate(question.options, start=1):
             mark = ("☑ " if option.id in chosen else "☐ ") if question.kind == "multiple" else ("● " if option.id in chosen else "  ")
-            label = Text(f"{n}  {mark}", style="bold")
-            label.append(option.label, style="italic" if option.kind is not OptionKind.ANSWER else "")
-            items.append(Option(label, id=option.id))
-        options.clear_options()
-        options.add_options(items)  # at once: one layout instead of one per option
-        first_chosen = next((i for i, o in enumerate(question.options) if o.id in chosen), 0)
-        options.highlighted = first_chosen
+            labels.append(Text.assemble((f"{n}  {mark}", "bold"), (option.label, "" if option.kind is OptionKind.ANSWER else "italic")))
+        options = self.query_one("#q-options", AnswerList)
+        options.set_options(labels, highlighted=next((i for i, o in enumerate(question.options) if o.id in chosen), 0))
         options.focus()
         self.update_marks()
         self.update_pace(remaining)
@@ -154,24 +149,21 @@ class QuestionScreen(Screen):
 
     # ---- answering ------------------------------------------------------------------------
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_answer_list_clicked(self, event: AnswerList.Clicked) -> None:
         """A mouse click on an option (Enter is the `validate` binding)."""
         event.stop()
-        self.action_choose(event.option_index)
+        self.action_choose(event.index)
 
     def action_validate(self) -> None:
         """Enter: choose the highlighted option; on a multiple-choice question, confirm the ticks."""
         if self.current.kind == "multiple":
             self.action_next()
             return
-        highlighted = self.query_one("#q-options", OptionList).highlighted
-        if highlighted is not None:
-            self.action_choose(highlighted)
+        self.action_choose(self.query_one("#q-options", AnswerList).highlighted)
 
     def action_toggle_highlighted(self) -> None:
-        highlighted = self.query_one("#q-options", OptionList).highlighted
-        if self.current.kind == "multiple" and highlighted is not None:
-            self.toggle(self.current.options[highlighted].id)
+        if self.current.kind == "multiple":
+            self.toggle(self.current.options[self.query_one("#q-options", AnswerList).highlighted].id)
 
     def action_choose(self, index: int) -> None:
         question = self.current
@@ -201,9 +193,10 @@ class QuestionScreen(Screen):
             chosen = [c for c in chosen if not question.option(c).alone] + [option_id]
         ordered = [o.id for o in question.options if o.id in chosen]
         if self.save(question.id, ordered or None):
-            highlighted = self.query_one("#q-options", OptionList).highlighted
+            options = self.query_one("#q-options", AnswerList)
+            highlighted = options.highlighted
             self.show_question(question)
-            self.query_one("#q-options", OptionList).highlighted = highlighted
+            options.highlight(highlighted)
 
     def save(self, question_id: str, value) -> bool:
         try:

@@ -1,0 +1,121 @@
+"""The options of the current question: a focusable list, each option wrapped to the width.
+
+Textual's OptionList did this, but it rebuilt a dozen objects per option and drew each question
+twice; answering is the action repeated fifty times a session, so this list keeps only what it
+shows: the option texts wrapped once per width, drawn line by line.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class AnswerList(Widget, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Précédente", show=False),
+        Binding("down", "move(1)", "Suivante", show=False),
+        Binding("home", "move(-99)", "Première", show=False),
+        Binding("end", "move(99)", "Dernière", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"answer-list--highlighted", "answer-list--hover"}
+    DEFAULT_CSS = """
+    AnswerList {
+        height: auto;
+        background: $surface;
+        &:focus {
+            background-tint: $foreground 5%;
+        }
+        & > .answer-list--highlighted {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .answer-list--highlighted {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .answer-list--hover {
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    class Clicked(Message):
+        def __init__(self, index: int):
+            super().__init__()
+            self.index = index
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self.labels: list[Text] = []
+        self.highlighted = 0
+        self._hover: int | None = None
+        self._wrapped: tuple[int, list[tuple[int, Text]]] | None = None  # width, (option, line)
+
+    def set_options(self, labels: list[Text], highlighted: int = 0) -> None:
+        self.labels = list(labels)
+        self.highlighted = max(0, min(highlighted, len(self.labels) - 1))
+        self._wrapped = None
+        self.refresh(layout=True)
+
+    def highlight(self, index: int) -> None:
+        if self.labels:
+            self.highlighted = max(0, min(index, len(self.labels) - 1))
+            self.refresh()
+
+    def _lines(self, width: int) -> list[tuple[int, Text]]:
+        if self._wrapped is None or self._wrapped[0] != width:
+            console = self.app.console
+            lines = [(i, line) for i, label in enumerate(self.labels) for line in label.wrap(console, max(1, width))]
+            self._wrapped = (width, lines)
+        return self._wrapped[1]
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        base = self.rich_style
+        lines = self._lines(width)
+        if y >= len(lines):
+            return Strip.blank(width, base)
+        index, text = lines[y]
+        style = base
+        if index == self.highlighted:
+            style = base + self.get_component_rich_style("answer-list--highlighted")
+        elif index == self._hover:
+            style = base + self.get_component_rich_style("answer-list--hover")
+        if text.style:  # rich drops a Text's own style when it has no spans
+            style += self.app.console.get_style(text.style)
+        segments = Segment.apply_style(text.render(self.app.console), style)
+        return Strip(segments).extend_cell_length(width, style).apply_meta({"option": index})
+
+    def action_move(self, delta: int) -> None:
+        self.highlight(self.highlighted + delta)
+        self.scroll_visible(animate=False)
+
+    def _on_click(self, event: events.Click) -> None:
+        index = event.style.meta.get("option")
+        if index is not None:
+            self.highlight(index)
+            self.post_message(self.Clicked(index))
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        hover = event.style.meta.get("option")
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
+
+    def _on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
