@@ -130,10 +130,35 @@ async def test_options_answer_with_arrows_and_enter_or_a_click_on_any_of_their_l
         assert len(lines) > len(bank.question("alpha_backup").options), "labels should wrap at this width"
         y = max(y for y, (index, _) in enumerate(lines) if index == 2)  # the wrapped end of "Automatiquement"
         assert lines[y - 1][0] == 2
+        assert lines[y][1].plain.startswith("     ") and lines[y][1].plain.strip(), "wrapped text continues under itself"
         assert options.highlighted == 2  # the saved answer is highlighted on return
         await pilot.click("#q-options", offset=(3, y))
         assert store.load(session.diag.id).answers["alpha_backup"] == "auto"
         assert current(app) == "alpha_offline"
+
+
+async def test_moving_through_the_options_scrolls_the_highlighted_one_into_view(bank, store):
+    session = Session.start(bank, store, "Atelier")
+    async with DiagApp(bank, store, session).run_test(size=(40, 11)) as pilot:
+        app = pilot.app
+        await pilot.press("down", "enter", "question_mark")  # ctx_server: "Non"; then alpha_backup's help
+        body, options = app.screen.query_one("#q-body"), app.screen.query_one("#q-options")
+        last = len(bank.question("alpha_backup").options) - 1
+
+        def visible(index: int) -> bool:
+            rows = [y for y, (i, _) in enumerate(options._lines(options.content_size.width)) if i == index]
+            top = options.virtual_region.y + options.gutter.top  # in the scrolled body's coordinates
+            seen = range(body.scroll_offset.y, body.scroll_offset.y + body.scrollable_content_region.height)
+            return all(top + y in seen for y in rows)
+
+        assert not visible(last), "the screen is meant to be too small for the whole list"
+        await pilot.press("end")
+        await pilot.pause()
+        assert options.highlighted == last and visible(last)
+        await pilot.press("home")
+        await pilot.pause()
+        assert options.highlighted == 0 and visible(0)
+    session.close()
 
 
 async def test_help_toggles_and_defaults_on_in_self_service(bank, store):

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -56,12 +57,13 @@ class AnswerList(Widget, can_focus=True):
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
-        self.labels: list[Text] = []
+        self.labels: list[tuple[Text, Text]] = []  # (number and mark, option text)
         self.highlighted = 0
         self._hover: int | None = None
         self._wrapped: tuple[int, list[tuple[int, Text]]] | None = None  # width, (option, line)
 
-    def set_options(self, labels: list[Text], highlighted: int = 0) -> None:
+    def set_options(self, labels: list[tuple[Text, Text]], highlighted: int = 0) -> None:
+        """Show (prefix, text) options; a text that wraps continues under itself, not under the prefix."""
         self.labels = list(labels)
         self.highlighted = max(0, min(highlighted, len(self.labels) - 1))
         self._wrapped = None
@@ -75,7 +77,13 @@ class AnswerList(Widget, can_focus=True):
     def _lines(self, width: int) -> list[tuple[int, Text]]:
         if self._wrapped is None or self._wrapped[0] != width:
             console = self.app.console
-            lines = [(i, line) for i, label in enumerate(self.labels) for line in label.wrap(console, max(1, width))]
+            lines = []
+            for i, (prefix, body) in enumerate(self.labels):
+                if prefix.cell_len * 2 > width:  # too narrow for a hanging indent: wrap it all
+                    lines.extend((i, line) for line in Text.assemble(prefix, body).wrap(console, max(1, width)))
+                    continue
+                for n, line in enumerate(body.wrap(console, width - prefix.cell_len)):
+                    lines.append((i, Text.assemble(prefix if n == 0 else " " * prefix.cell_len, line)))
             self._wrapped = (width, lines)
         return self._wrapped[1]
 
@@ -101,7 +109,16 @@ class AnswerList(Widget, can_focus=True):
 
     def action_move(self, delta: int) -> None:
         self.highlight(self.highlighted + delta)
-        self.scroll_visible(animate=False)
+        self.scroll_to_highlighted()
+
+    def scroll_to_highlighted(self) -> None:
+        """Bring the highlighted option's lines into view in the scrolling container around the list."""
+        rows = [y for y, (index, _) in enumerate(self._lines(self.content_size.width)) if index == self.highlighted]
+        container = self.parent
+        if not rows or not isinstance(container, Widget):
+            return
+        top = self.virtual_region.y + self.gutter.top + rows[0]
+        container.scroll_to_region(Region(0, top, 1, len(rows)), animate=False, x_axis=False)
 
     def _on_click(self, event: events.Click) -> None:
         index = event.style.meta.get("option")

@@ -108,7 +108,7 @@ class QuestionScreen(Screen):
         labels = []
         for n, option in enumerate(question.options, start=1):
             mark = ("☑ " if option.id in chosen else "☐ ") if question.kind == "multiple" else ("● " if option.id in chosen else "  ")
-            labels.append(Text.assemble((f"{n}  {mark}", "bold"), (option.label, "" if option.kind is OptionKind.ANSWER else "italic")))
+            labels.append((Text(f"{n}  {mark}", "bold"), Text(option.label, "" if option.kind is OptionKind.ANSWER else "italic")))
         options = self.query_one("#q-options", AnswerList)
         options.set_options(labels, highlighted=next((i for i, o in enumerate(question.options) if o.id in chosen), 0))
         options.focus()
