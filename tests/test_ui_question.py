@@ -115,6 +115,11 @@ async def test_options_answer_with_arrows_and_enter_or_a_click_on_any_of_their_l
         options = app.screen.query_one("#q-options")
         await pilot.press("end")
         assert options.highlighted == len(bank.question("alpha_backup").options) - 1
+
+        def italic(line: int) -> bool:  # "Je ne sais pas" is set apart from the answers
+            return any(s.style and s.style.italic for s in options.render_line(line) if "s" in s.text)
+
+        assert italic(3) and not italic(0)
         await pilot.press("home", "up", "down")  # stops at the first, then one down
         assert options.highlighted == 1
         await pilot.click("#q-options", offset=(6, 2))  # third line: "Automatiquement"

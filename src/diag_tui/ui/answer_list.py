@@ -102,8 +102,6 @@ class AnswerList(Widget, can_focus=True):
             style = base + self.get_component_rich_style("answer-list--highlighted")
         elif index == self._hover:
             style = base + self.get_component_rich_style("answer-list--hover")
-        if text.style:  # rich drops a Text's own style when it has no spans
-            style += self.app.console.get_style(text.style)
         segments = Segment.apply_style(text.render(self.app.console), style)
         return Strip(segments).extend_cell_length(width, style).apply_meta({"option": index})
 
