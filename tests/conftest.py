@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from diag_tui.referential import Referential, load_referential
+from diag_tui.store import Store
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
 
@@ -14,6 +15,12 @@ FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
 def bank() -> Referential:
     """A small referential written for the engine tests, independent of the real content."""
     return load_referential(FIXTURE_BANK)
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    """An empty store in the test's own folder."""
+    return Store(tmp_path / "home")
 
 
 @pytest.fixture(autouse=True)

@@ -21,11 +21,6 @@ from tests.conftest import FIXTURE_BANK, WORST
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "home")
-
-
-@pytest.fixture
 def saved(bank, store):
     diag = new_diagnostic(bank, Organisation(name="Boulangerie Martin"), aidant="Claire", at=dt.datetime(2026, 11, 22, 9, 30))
     for qid, value in WORST.items():

@@ -23,11 +23,6 @@ from tests.conftest import FIXTURE_BANK, WORST
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "home")
-
-
 def answered(bank, answers=WORST, name="Boulangerie Martin"):
     diag = new_diagnostic(bank, Organisation(name=name), aidant="Claire", at=dt.datetime(2026, 11, 22, 9, 30))
     for qid, value in answers.items():

@@ -11,13 +11,8 @@ import time
 import pytest
 
 from diag_tui import store_index
-from diag_tui.store import Store, dump_diagnostic, read_diagnostic
+from diag_tui.store import dump_diagnostic, read_diagnostic
 from tests.test_store import answered
-
-
-@pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "home")
 
 
 def settle(path):

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 
 from diag_tui.session import Session
-from diag_tui.store import Store
 from diag_tui.ui.app import DiagApp
 from diag_tui.ui.question import QuestionScreen
-
-
-@pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "home")
 
 
 def current(app) -> str:

@@ -5,18 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 
-import pytest
 
 from diag_tui.followup_import import import_followup
 from diag_tui.session import Session
-from diag_tui.store import Store
 from diag_tui.ui.app import DiagApp
 from tests.conftest import WORST
-
-
-@pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "home")
 
 
 def finished(bank, store, answers=WORST) -> Session:
