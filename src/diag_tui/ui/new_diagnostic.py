@@ -11,6 +11,15 @@ from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, R
 from diag_tui.errors import UserError
 
 
+class ModeButton(RadioButton):
+    """A radio button whose dot is drawn only when chosen: Textual draws it in both states and
+    tells them apart by colour alone, unreadable on a monochrome screen or a projector."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # read by ToggleButton at each render
+        return "●" if self.value else " "
+
+
 class NewDiagnosticScreen(Screen):
     CSS_PATH = "new_diagnostic.tcss"
     BINDINGS = [Binding("escape", "app.pop_screen", "Retour")]
@@ -26,8 +35,8 @@ class NewDiagnosticScreen(Screen):
             yield Input(placeholder="Votre nom, si vous accompagnez l'organisation", id="aidant", max_length=100)
             yield Label("Déroulement")
             with RadioSet(id="mode"):
-                yield RadioButton("Accompagné par un aidant", value=True, id="accompagne")
-                yield RadioButton("Autodiagnostic (seul, aide affichée)", id="autodiagnostic")
+                yield ModeButton("Accompagné par un aidant", value=True, id="accompagne")
+                yield ModeButton("Autodiagnostic (seul, aide affichée)", id="autodiagnostic")
             yield Static(
                 "Tout reste sur cet ordinateur : rien n'est envoyé sur internet.",
                 classes="muted privacy",
