@@ -65,3 +65,23 @@ WORST = {
     "beta_multi": ("b", "c"),
     "beta_aware": "no",
 }
+
+
+def assert_breadth(result) -> None:
+    """The six hold two measures of one family, or more than two of one theme, only when no
+    other finding could have taken the place: each one left out shares a family with the six or
+    comes from a theme that already has two of them, or is of the last band, never a priority
+    (restitution.py, step 4)."""
+    from diag_tui.restitution import LAST_BAND
+
+    six = [p.finding for p in result.priorities]
+    families = [f.measure.family for f in six]
+    themes = [f.measure.theme for f in six]
+    crowded = len(set(families)) < len(families) or any(themes.count(t) > 2 for t in themes)
+    if crowded:
+        for other in result.others:
+            if other.band >= LAST_BAND:
+                continue
+            assert other.measure.family in families or themes.count(other.measure.theme) >= 2, (
+                f"{other.measure.id} was left out although the six repeat a family or a theme"
+            )

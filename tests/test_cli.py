@@ -36,8 +36,12 @@ def test_report_toml_has_the_plan(capsys):
     assert main(report()) == 0
     doc = tomllib.loads(capsys.readouterr().out)
     measures = doc["measures"]
-    assert [m["id"] for m in measures] == ["m_backup", "m_mfa", "m_patch_pc", "m_charter", "m_aware", "m_av"]
+    assert [m["id"] for m in measures] == ["m_backup", "m_mfa", "m_patch_pc", "m_patch_server", "m_av", "m_aware"]
     assert [m["rank"] for m in measures] == [1, 2, 3, 4, 5, 6]
+    # for tools, not shown to the organisation: the urgency band and the answer's score
+    assert [m["band"] for m in measures] == [1, 1, 3, 3, 3, 5]
+    assert [m["score"] for m in measures] == [0.0] * 6
+    assert "Urgence" not in measures[0]["reason"] and "score" not in measures[0]["reason"]
     first = measures[0]
     assert first["status"] == "a_faire"
     assert first["theme"] == "Alpha"
@@ -138,3 +142,25 @@ def test_headless_commands_never_import_textual(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t"])
+def test_an_override_without_a_written_reason_is_refused(tmp_path, capsys, reason):
+    answers = tmp_path / "answers.toml"
+    text = (ANSWERS / "worst.toml").read_text(encoding="utf-8")
+    answers.write_text(
+        text + f'\n[[overrides]]\nreplaced = "m_aware"\nby = "m_charter"\nreason = "{reason}"\n', encoding="utf-8"
+    )
+    assert main(report(answers=answers)) == 2
+    err = capsys.readouterr().err
+    assert "overrides[0].reason" in err and ("vide" in err) and "Traceback" not in err
+
+
+def test_session_refuses_an_override_without_a_reason(bank, store):
+    from diag_tui.errors import UserError
+    from diag_tui.session import Session
+
+    session = Session.start(bank, store, "Atelier")
+    with pytest.raises(UserError, match="raison"):
+        session.override("m_aware", "m_charter", "  \n ")
+    assert session.diag.overrides == ()

@@ -9,8 +9,8 @@ import pytest
 
 from diag_tui.answers import applicable_questions, progress
 from diag_tui.diagnostic import Override
-from diag_tui.restitution import restitution
-from tests.conftest import WORST
+from diag_tui.restitution import Kind, restitution
+from tests.conftest import WORST, assert_breadth
 
 
 def ids(items):
@@ -23,10 +23,14 @@ def indicator(result, theme):
 
 def test_worst_answers_give_the_documented_priorities(bank):
     result = restitution(bank, WORST)
-    # rank 1, 3, then the two rank-4 patch measures share a family: the workstation one wins on
-    # weight (2 > 1), the server one goes to "others"; rank 5 tie broken by diagnostic order.
-    assert ids(result.priorities) == ["m_backup", "m_mfa", "m_patch_pc", "m_charter", "m_aware", "m_av"]
-    assert [f.measure.id for f in result.others] == ["m_patch_server"]
+    # Band 1 (impact × likelihood = 9): m_backup (weight 3) then m_mfa (weight 2).
+    # Band 3 (4): m_patch_pc (weight 2), then m_patch_server and m_av (weight 1, rank 6 before 9).
+    # Band 5 (2): m_aware. Band 6 (1): m_charter, never a priority. The first pass keeps backup,
+    # mfa, patch_pc and m_av; patch_server waits (family), m_aware waits (two beta measures
+    # already). Two places remain: the findings set aside fill them in order.
+    assert ids(result.priorities) == ["m_backup", "m_mfa", "m_patch_pc", "m_patch_server", "m_av", "m_aware"]
+    assert [f.measure.id for f in result.others] == ["m_charter"]
+    assert [p.finding.band for p in result.priorities] == [1, 1, 3, 3, 3, 5]
     assert not result.provisional
 
 
@@ -94,11 +98,42 @@ def test_best_score_never_triggers_a_measure(bank):
                 assert all(f.question.id != q.id for f in result.priorities + tuple(result.others))
 
 
-def test_unknown_on_critical_question_is_a_finding(bank):
+def test_unknown_on_critical_question_is_a_verification_not_a_fix(bank):
     result = restitution(bank, {"alpha_backup": "nsp"})
     assert ids(result.priorities) == ["m_check_backup"]
-    assert "Je ne sais pas" in result.priorities[0].finding.reason
-    assert [q.id for q in result.unknown_questions] == ["alpha_backup"]
+    finding = result.priorities[0].finding
+    assert finding.kind is Kind.VERIFICATION
+    assert "Je ne sais pas" in finding.reason and "les sauvegardes" in finding.reason
+    # the question's check is a step of the measure, between the measure's first step and the rest
+    assert finding.detail.how == ("Prendre rendez-vous", "Sauvegardes : faites-vous montrer ce qui est sauvegardé.",
+                                  "Noter les réponses", "Répondre de nouveau")
+    assert result.unknown_questions == ()  # listed in the verification, not again as a question to ask
+
+
+def test_critical_unknowns_gather_into_one_verification_listing_each_point(bank):
+    result = restitution(bank, {"alpha_backup": "nsp", "beta_patch": "nsp"})
+    assert ids(result.priorities) == ["m_check_backup"]
+    finding = result.priorities[0].finding
+    assert finding.sources == ("alpha_backup", "beta_patch")
+    assert [q.id for q in finding.points] == ["alpha_backup", "beta_patch"]
+    assert finding.detail.how[1:3] == ("Sauvegardes : faites-vous montrer ce qui est sauvegardé.",
+                                       "Mises à jour : faites vérifier chaque poste.")
+    assert "les sauvegardes et les mises à jour" in finding.reason and "2 questions" in finding.reason
+    # as urgent as its most urgent point: m_backup is band 1
+    assert finding.band == 1
+
+
+def test_known_gaps_of_the_band_come_before_the_verification_and_refinements_after(bank):
+    answers = {"ctx_server": "yes", "alpha_backup": "nsp", "alpha_mfa": "no", "beta_server": "no"}
+    assert ids(restitution(bank, answers).priorities) == ["m_mfa", "m_check_backup", "m_patch_server"]
+    # a band-1 refinement counts as band 2: after the verification of a band-1 point...
+    answers = {"ctx_server": "yes", "alpha_backup": "nsp", "alpha_mfa": "partial"}
+    assert ids(restitution(bank, answers).priorities) == ["m_check_backup", "m_mfa"]
+    # ...and after a gap of band 2, although its rank comes first (m_mfa 3, m_offline 4)
+    answers = {"alpha_backup": "auto", "alpha_offline": "no", "alpha_mfa": "partial"}
+    result = restitution(bank, answers)
+    assert ids(result.priorities) == ["m_offline", "m_mfa"]
+    assert [p.finding.band for p in result.priorities] == [2, 2]
 
 
 def test_unknown_on_ordinary_question_is_listed_not_recommended(bank):
@@ -109,38 +144,94 @@ def test_unknown_on_ordinary_question_is_listed_not_recommended(bank):
 
 
 def test_fewer_than_six_says_so(bank):
-    result = restitution(bank, {**WORST, "beta_multi": ("a",), "beta_aware": "yes"})
+    complete = {**WORST, "beta_server": "yes", "beta_multi": ("a",), "beta_aware": "yes"}
+    result = restitution(bank, complete)
     assert ids(result.priorities) == ["m_backup", "m_mfa", "m_patch_pc"]
     assert result.priorities_note.startswith("3 mesures prioritaires seulement")
+    unknown = restitution(bank, {**complete, "alpha_mfa": "nsp"})
+    assert "1 réponse « Je ne sais pas » reste à éclaircir" in unknown.priorities_note
+
+
+def test_a_measure_of_the_last_band_is_never_a_priority(bank):
+    complete = {**WORST, "alpha_backup": "auto", "alpha_offline": "yes", "alpha_mfa": "full", "beta_server": "yes",
+                "beta_patch": "yes", "beta_multi": ("c",), "beta_aware": "yes"}
+    result = restitution(bank, complete)
+    assert result.priorities == ()
+    assert [f.measure.id for f in result.others] == ["m_charter"]  # impact × likelihood = 1
+    assert result.priorities_note == (
+        "Aucune mesure prioritaire : les points relevés sont des mesures d'organisation sans urgence, listées plus bas."
+    )
+    result = restitution(bank, {**complete, "beta_aware": "no"})
+    assert ids(result.priorities) == ["m_aware"]
+    assert result.priorities_note.startswith("1 mesure prioritaire seulement : les autres points relevés")
+
+
+def test_unfinished_diagnostic_never_says_the_other_answers_are_fine(bank):
+    result = restitution(bank, {"alpha_backup": "none"})
+    assert ids(result.priorities) == ["m_backup"]
+    note = result.priorities_note
+    assert "provisoire" in note and "6 questions restent sans réponse" in note
+    assert "ne révèlent pas" not in note
 
 
 def test_family_keeps_one_and_the_other_returns_when_room(bank):
     only_server = restitution(bank, {"ctx_server": "yes", "beta_server": "no", "beta_patch": "yes"})
     assert ids(only_server.priorities) == ["m_patch_server"]
     both = restitution(bank, {"ctx_server": "yes", "beta_server": "no", "beta_patch": "no"})
-    assert ids(both.priorities) == ["m_patch_pc"]
-    assert [f.measure.id for f in both.others] == ["m_patch_server"]
+    assert ids(both.priorities) == ["m_patch_pc", "m_patch_server"]  # room left: the family's second joins
+    assert_breadth(both)
 
 
 def test_same_measure_from_two_answers_kept_once_at_the_worst(bank):
-    # m_check_backup is triggered by "nsp" on both backup questions.
-    result = restitution(bank, {"alpha_backup": "manual", "alpha_offline": "nsp"})
-    found = ids(result.priorities)
-    assert found.count("m_backup") == 1
-    assert "m_check_backup" not in found  # same family as m_backup, which ranks first
-    assert [f.measure.id for f in result.others] == ["m_check_backup"]
+    # m_aware is triggered by beta_multi "d" (level 2, score 0.5) and by beta_aware.
+    partial = restitution(bank, {"beta_multi": ("d",), "beta_aware": "partial"})
+    assert partial.priorities == ()  # a refinement of a band-5 measure is no priority
+    [finding] = partial.others
+    assert (finding.question.id, finding.level, finding.score) == ("beta_multi", 2, 0.5)
+    assert finding.sources == ("beta_multi", "beta_aware")
+    gap = restitution(bank, {"beta_multi": ("d",), "beta_aware": "no"})
+    [finding] = [p.finding for p in gap.priorities]
+    assert gap.others == ()
+    assert (finding.question.id, finding.level, finding.kind) == ("beta_aware", 1, Kind.GAP)
+    assert finding.title == bank.measure("m_aware").level1.title
 
 
 def test_level_two_for_part_way_answers(bank):
     result = restitution(bank, {"alpha_backup": "manual"})
     assert result.priorities[0].finding.level == 2
+    assert result.priorities[0].finding.kind is Kind.REFINEMENT
     assert result.priorities[0].finding.title == bank.measure("m_backup").level2.title
 
 
-def test_reason_names_answer_rank_and_score(bank):
+def test_reason_quotes_the_answer_and_question_without_rank_or_score(bank):
     reason = restitution(bank, {"alpha_mfa": "partial"}).priorities[0].finding.reason
-    option = bank.question("alpha_mfa").option("partial")
-    assert option.label in reason and "score 2/3" in reason and "Urgence 3" in reason
+    assert reason.startswith("Vous avez répondu « En partie » à la question « Double authentification ? » Une partie")
+    assert "étape suivante" in reason
+    for bank_word in ("Urgence", "score", "rang", "/3"):
+        assert bank_word not in reason
+
+
+def test_context_raises_a_measure_and_says_why(bank):
+    answers = {"beta_patch": "partial", "beta_aware": "no"}
+    with_provider = restitution(bank, {**answers, "ctx_server": "yes"})
+    assert ids(with_provider.priorities) == ["m_patch_pc", "m_aware"]
+    alone = restitution(bank, {**answers, "ctx_server": "alone"})
+    # no provider: m_aware's impact goes from 1 to 2 (band 5 -> 3, as m_patch_pc), and its score 0 beats 1
+    assert ids(alone.priorities) == ["m_aware", "m_patch_pc"]
+    aware = alone.priorities[0].finding
+    assert (aware.impact, aware.likelihood, aware.band) == (2, 2, 3)
+    assert aware.reason.endswith("Sans prestataire, personne d'autre ne le fera.")
+    assert "Sans prestataire" not in with_provider.priorities[1].finding.reason
+
+
+def test_context_chooses_wording_and_owner(bank):
+    provider = restitution(bank, {"ctx_server": "yes", "alpha_mfa": "no"}).priorities[0].finding
+    assert provider.detail.how[0] == "Demandez à votre prestataire de l'activer"
+    assert provider.owner == "prestataire informatique"
+    alone = restitution(bank, {"ctx_server": "alone", "alpha_mfa": "no"}).priorities[0].finding
+    assert alone.detail.how[0] == "Activez-la vous-même"
+    assert alone.owner == "dirigeant"
+    assert alone.title == provider.title  # a variant replaces only what it declares
 
 
 def test_context_rule_hides_and_restores_without_touching_answers(bank):
@@ -178,20 +269,27 @@ def test_basis_sentence(bank):
 
 
 def test_override_swaps_a_priority_and_keeps_the_reason(bank):
-    override = Override(replaced="m_av", by="m_patch_server", reason="Le serveur est exposé.")
+    override = Override(replaced="m_aware", by="m_charter", reason="La charte est exigée par le client.")
     result = restitution(bank, WORST, [override])
-    assert ids(result.priorities)[-1] == "m_patch_server"
+    assert ids(result.priorities)[-1] == "m_charter"
     assert result.priorities[-1].override == override
-    assert [f.measure.id for f in result.others] == ["m_av"]
+    assert [f.measure.id for f in result.others] == ["m_aware"]
     assert result.ignored_overrides == ()
 
 
 def test_stale_override_is_reported_not_applied(bank):
-    override = Override(replaced="m_av", by="m_patch_server", reason="r")
-    result = restitution(bank, {**WORST, "beta_server": "yes"}, [override])
-    assert "m_patch_server" not in ids(result.priorities)
+    override = Override(replaced="m_aware", by="m_charter", reason="r")
+    result = restitution(bank, {**WORST, "beta_multi": ("b",)}, [override])
+    assert "m_charter" not in ids(result.priorities)
     assert len(result.ignored_overrides) == 1
-    assert "m_patch_server" in result.ignored_overrides[0][1]
+    assert "m_charter" in result.ignored_overrides[0][1]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
+def test_override_without_a_written_reason_is_not_applied(bank, reason):
+    result = restitution(bank, WORST, [Override(replaced="m_aware", by="m_charter", reason=reason)])
+    assert ids(result.priorities)[-1] == "m_aware"
+    assert [why for _, why in result.ignored_overrides] == ["la raison du remplacement est vide"]
 
 
 def test_every_subset_of_answers_is_deterministic(bank):
@@ -203,8 +301,7 @@ def test_every_subset_of_answers_is_deterministic(bank):
             again = restitution(bank, dict(reversed(list(answers.items()))))
             assert ids(first.priorities) == ids(again.priorities)
             assert len(first.priorities) <= 6
-            families = [p.measure.family for p in first.priorities]
-            assert len(families) == len(set(families))
+            assert_breadth(first)
 
 
 def test_an_exclusive_answer_cannot_be_ticked_with_others(tmp_path):

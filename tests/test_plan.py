@@ -35,14 +35,14 @@ def test_worst_plan_is_spread_over_six_months(bank):
         ("m_backup", "moyen", 1, 2),
         ("m_mfa", "faible", 2, 2),
         ("m_patch_pc", "faible", 3, 3),
-        ("m_charter", "faible", 3, 3),
+        ("m_patch_server", "important", 1, 3),  # three months: it starts with the first measure
+        ("m_av", "moyen", 3, 4),
         ("m_aware", "faible", 4, 4),
-        ("m_av", "moyen", 4, 5),
     ]
     assert plan.items[0].start == dt.date(2026, 11, 22)
     assert plan.items[0].due == dt.date(2027, 1, 22)
     assert [c.date for c in plan.checkpoints] == [dt.date(2026, 12, 22), dt.date(2027, 2, 22), dt.date(2027, 5, 22)]
-    assert [i.measure.id for i in plan.month(3)] == ["m_patch_pc", "m_charter"]
+    assert [i.measure.id for i in plan.month(3)] == ["m_patch_pc", "m_patch_server", "m_av"]
 
 
 def test_plan_rules_hold_for_every_effort_mix(bank):

@@ -17,15 +17,16 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diag_tui.answers import answer_problems, applicable_questions, chosen_options
+from diag_tui.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score
 from diag_tui.diagnostic import CheckpointProgress, MeasureProgress, Organisation, new_diagnostic
 from diag_tui.exports import diagnostic_document, render
 from diag_tui.followup_import import import_followup
 from diag_tui.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
 from diag_tui.referential import OptionKind, Question, load_referential
 from diag_tui.diagnostic import STATUSES, Override
-from diag_tui.restitution import PRIORITY_COUNT, restitution
+from diag_tui.restitution import LAST_BAND, PRIORITY_COUNT, order_key, restitution
 from diag_tui.store import Store
+from tests.conftest import assert_breadth
 
 REF = load_referential(Path(__file__).resolve().parent.parent / "questions")
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -71,34 +72,74 @@ def test_priorities(answers):
     assert answer_problems(REF, raw(answers)) == []  # the strategy makes valid answers only
     result = restitution(REF, answers)
     ids = [p.measure.id for p in result.priorities]
-    families = [p.measure.family for p in result.priorities]
     assert len(ids) <= PRIORITY_COUNT
-    assert len(set(ids)) == len(ids) and len(set(families)) == len(families)
+    assert len(set(ids)) == len(ids)
+    assert_breadth(result)
     others = [f.measure.id for f in result.others]
     assert not set(ids) & set(others) and len(set(others)) == len(others)
-    if len(ids) < PRIORITY_COUNT:  # fewer than six only when nothing else could join
-        assert {f.measure.family for f in result.others} <= set(families)
+    findings = [p.finding for p in result.priorities] + list(result.others)
+    assert [order_key(REF, f) for f in result.others] == sorted(order_key(REF, f) for f in result.others)
+    assert [order_key(REF, p.finding) for p in result.priorities] == sorted(order_key(REF, p.finding) for p in result.priorities)
+    if len(ids) < PRIORITY_COUNT:  # fewer than six only when what is left is no priority
+        assert all(f.band >= LAST_BAND for f in result.others)
         assert result.priorities_note is not None
+    assert all(p.finding.band < LAST_BAND for p in result.priorities)
 
-    # exactly the measures triggered by a chosen option of an applicable question
-    triggered = {o.measure for q in applicable_questions(REF, answers) for o in chosen_options(q, answers) if o.measure}
-    assert set(ids) | set(others) == triggered
+    # exactly the measures triggered by a chosen option of an applicable question, plus the
+    # verification when a critical question is answered « Je ne sais pas »
+    applicable = applicable_questions(REF, answers)
+    triggered = {o.measure for q in applicable for o in chosen_options(q, answers) if o.measure}
+    unknown = [q for q in applicable if q.critical and is_unknown(q, answers)]
+    assert set(ids) | set(others) == triggered | ({REF.verification.id} if unknown else set())
+    [verification] = [f for f in findings if f.measure.verification] or [None]
+    assert (verification is None) == (not unknown)
+    if verification is not None:  # every point, most urgent first, then in the diagnostic's order
+        bands = {q.id: _point_band(q, answers).band for q in unknown}
+        assert list(verification.points) == sorted(unknown, key=lambda q: (bands[q.id], REF.position[q.id]))
+        assert verification.band == min(bands.values())
+
+
+def _point_band(q, answers):
+    """The finding the question would give at its worst answer, in this context: its band is the
+    point's band."""
+    worst = min((o for o in q.options if o.score is not None), key=lambda o: o.score)
+    changed = {**answers, q.id: worst.id if q.kind == "single" else (worst.id,)}
+    return next(f for f in restitution(REF, changed).others + tuple(p.finding for p in restitution(REF, changed).priorities)
+                if f.measure.id == worst.measure)
+
+
+@SETTINGS
+@given(complete_answer_sets)
+def test_no_restore_test_and_no_plan_shows_one_of_them_unless_stronger_gaps_fill_the_six(answers):
+    """The rule stated at the top of mesures.toml: with backups, but no restore ever tried and no
+    written plan, the restore test or the plan is among the six, unless six findings of bands 1
+    and 2 come before both."""
+    answers = {**answers, "reac_sauvegardes": "quotidien", "reac_restauration": "jamais", "reac_plan": "non"}
+    result = restitution(REF, answers)
+    six = [p.finding for p in result.priorities]
+    if not {"tester_restauration", "plan_reponse_incident"} & {f.measure.id for f in six}:
+        first = min((f for f in result.others if f.measure.id in ("tester_restauration", "plan_reponse_incident")),
+                    key=lambda f: order_key(REF, f))
+        assert len(six) == PRIORITY_COUNT and all(f.band <= 2 for f in six)
+        assert all(order_key(REF, f) < order_key(REF, first) for f in six)
 
 
 @SETTINGS
 @given(any_answers)
-def test_no_measure_from_a_best_score_answer(answers):
+def test_each_measure_keeps_its_worst_trigger(answers):
+    """A measure triggered by several answers is placed by the most basic, worst one: lowest
+    level, then lowest score. Keeping the best instead would hide a total gap behind a partial one."""
     result = restitution(REF, answers)
+    applicable = applicable_questions(REF, answers)
     for finding in [p.finding for p in result.priorities] + list(result.others):
-        assert finding.option.measure == finding.measure.id
-        best = finding.question.best_score
-        if finding.option.score is not None:
-            assert finding.option.score < best, (finding.question.id, finding.option.id)
-        else:
-            assert finding.option.kind is OptionKind.UNKNOWN  # "Je ne sais pas" on a critical point
-        for qid in finding.sources:
-            q = REF.question(qid)
-            assert any(o.measure == finding.measure.id for o in chosen_options(q, answers))
+        if finding.measure.verification:
+            continue
+        triggers = [
+            (o.level, question_score(q, answers)) for q in applicable for o in chosen_options(q, answers)
+            if o.measure == finding.measure.id
+        ]
+        assert (finding.level, finding.score) == min(triggers)
+        assert finding.option.kind is OptionKind.ANSWER  # « Je ne sais pas » never triggers a fix
 
 
 @SETTINGS

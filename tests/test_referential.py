@@ -48,11 +48,11 @@ def test_content_hash_changes_with_content(tmp_path, bank):
 CASES = [
     # (file, old, new, expected fragments)
     ("bank.toml", 'id = "alpha_mfa"', 'id = "alpha_backup"', ["bank.toml", "alpha_backup", "en double"]),
-    ("bank.toml", 'score = 1.5\nmeasure = "m_backup"', 'score = 4\nmeasure = "m_backup"', ["bank.toml", "questions[1]", "score"]),
-    ("bank.toml", 'score = 1.5\nmeasure = "m_backup"', 'score = 1.2\nmeasure = "m_backup"', ["questions[1]", "score"]),
+    ("bank.toml", 'score = 1.5\nmeasure = "m_backup"', 'score = 4\nmeasure = "m_backup"', ["bank.toml", "questions[1] « alpha_backup ».options[1].score"]),
+    ("bank.toml", 'score = 1.5\nmeasure = "m_backup"', 'score = 1.2\nmeasure = "m_backup"', ["questions[1] « alpha_backup ».options[1].score", "multiple de 0.5"]),
     ("bank.toml", 'score = 0\nmeasure = "m_mfa"', 'score = 0\nmeasure = "m_nope"', ["bank.toml", "alpha_mfa", "m_nope"]),
     ("bank.toml", 'label = "Partout"\nscore = 3', 'label = "Partout"\nscore = 3\nmeasure = "m_mfa"', ["alpha_mfa", "full", "meilleure réponse"]),
-    ("bank.toml", 'id = "nsp"\nlabel = "Je ne sais pas"\nkind = "unknown"\nmeasure = "m_check_backup"', 'id = "dunno"\nlabel = "?"\nscore = 0\nmeasure = "m_check_backup"', ["alpha_backup", "Je ne sais pas"]),
+    ("bank.toml", 'id = "nsp"\nlabel = "Je ne sais pas"\nkind = "unknown"\n', 'id = "dunno"\nlabel = "?"\nscore = 0\n', ["alpha_backup", "exactement une option « Je ne sais pas »"]),
     ("bank.toml", 'hides = ["beta_server"]', 'hides = ["ctx_server"]', ["ctx_server", "elle-même"]),
     ("bank.toml", 'hides = ["beta_server"]', 'hides = ["nowhere"]', ["nowhere", "inconnue"]),
     ("bank.toml", 'weight = 2\ncritical = true', 'weight = 7\ncritical = true', ["alpha_offline", "weight"]),
@@ -62,6 +62,29 @@ CASES = [
     ("bank.toml", 'version = "test-1"', 'version = ""', ["bank.toml", "version"]),
     ("bank.toml", 'id = "yes"\nlabel = "Oui"', 'id = "yes"\nlabel = "Oui"\nexclusive = true', ["ctx_server", "yes", "exclusive", "choix multiple"]),
     ("bank.toml", '[[questions]]\nid = "ctx_server"', '[[questions]\nid = "ctx_server"', ["bank.toml", "ligne 23, colonne 12"]),
+    # -- verification of unknown critical answers
+    ("bank.toml", 'kind = "unknown"\n', 'kind = "unknown"\nmeasure = "m_backup"\n', ["questions[1] « alpha_backup ».options[3] « nsp ».measure", "ne déclenche pas de mesure", "[questions.verify]"]),
+    ("bank.toml", '[questions.verify]\ntopic = "la copie hors ligne"', '[questions.nothing]\ntopic = "la copie hors ligne"', ["alpha_offline", "nothing"]),
+    ("bank.toml", '[questions.verify]\ntopic = "la copie hors ligne"\nstep = "Copie hors ligne : demandez où elle est."\n', '', ["questions[3] « alpha_offline ».verify", "question critique sans vérification"]),
+    ("bank.toml", 'text = "Double authentification ?"\nhelp = "Aide."\nweight = 2\n', 'text = "Double authentification ?"\nhelp = "Aide."\nweight = 2\n[questions.verify]\ntopic = "t"\nstep = "s"\n', ["alpha_mfa", ".verify", "seule une question critique"]),
+    ("bank.toml", 'measure = "m_charter"', 'measure = "m_check_backup"', ["beta_multi", "« c ».measure", "mesure de vérification"]),
+    ("measures.toml", 'rank = 2\nverification = true', 'rank = 2\nverification = true\nimpact = 2', ["m_check_backup", ".impact", "retirez impact"]),
+    ("measures.toml", 'family = "charter"\nrank = 8', 'family = "charter"\nrank = 8\nverification = true', ["m_charter", "une seule mesure de vérification"]),
+    ("bank.toml", 'measure = "m_offline"\n', '', ["questions[3] « alpha_offline ».critical", "au moins une mesure"]),
+    # -- urgency
+    ("measures.toml", 'rank = 9', 'rank = 1', ["measures.toml", "m_av", ".rank", "rang 1 déjà pris par « m_backup »"]),
+    ("measures.toml", 'rank = 1\nimpact = 3\nlikelihood = 3\n', 'rank = 1\nlikelihood = 3\n', ["measures.toml", "m_backup", ".impact", "manquant"]),
+    ("measures.toml", 'rank = 1\nimpact = 3', 'rank = 1\nimpact = 4', ["m_backup", "impact", "inférieur ou égal à 3"]),
+    ("measures.toml", 'impact = 1\nbecause', 'because', ["m_aware", "context[0]", "ne change ni impact ni likelihood"]),
+    # -- context traits, owners and variants
+    ("bank.toml", 'traits = ["no_provider"]', 'traits = ["nobody_home"]', ["ctx_server", "« alone »", "« nobody_home » non déclaré", "traits[0] « no_provider »", "aucune réponse de contexte"]),
+    ("measures.toml", 'when = "no_provider"\nimpact', 'when = "nowhere"\nimpact', ["m_aware", "context[0].when", "« nowhere » non déclaré"]),
+    ("bank.toml", 'id = "partial"\nlabel = "En partie"\nscore = 2', 'id = "partial"\nlabel = "En partie"\nscore = 2\ntraits = ["no_provider"]', ["alpha_mfa", "« partial »", "question de contexte"]),
+    ("bank.toml", 'hides = ["beta_server"]\n[[questions.options]]\nid = "alone"\nlabel = "Oui, et personne ne s\'occupe de l\'informatique"\ntraits = ["no_provider"]\nowners = { "prestataire informatique" = "dirigeant" }\n', '', ["questions[0] « ctx_server » : cette question de contexte ne change rien"]),
+    ("bank.toml", '"prestataire informatique" = "dirigeant"', '"prestataire informatique" = "le voisin"', ["ctx_server", "owners", "« le voisin » n'est pas un responsable connu"]),
+    ("measures.toml", 'how = ["Activez-la vous-même"', 'how = ["Demandez à votre prestataire"', ["m_mfa", "level1.how[0]", "« votre prestataire »", 'when = "no_provider"']),
+    ("measures.toml", '[measures.variants.level1]\nhow = ["Activez-la vous-même", "Étape 2", "Étape 3"]', '', ["m_mfa", "variants[0]", "variante vide"]),
+    ("measures.toml", 'when = "no_provider"\n[measures.variants.level1]', 'when = "no_provider"\n[measures.variants.level1]\ncolour = "red"', ["m_mfa", "variants[0].level1.colour"]),
 ]
 
 
@@ -72,19 +95,14 @@ def test_broken_bank_names_file_and_key(tmp_path, file, old, new, expected):
         assert fragment in message, f"{fragment!r} missing from:\n{message}"
 
 
-def test_critical_unknown_without_measure_is_rejected(tmp_path):
-    folder = broken(tmp_path, "bank.toml", 'kind = "unknown"\nmeasure = "m_check_backup"', 'kind = "unknown"')
-    assert "alpha_backup" in problems_of(folder)
-
-
 def test_follow_up_with_two_parents_is_rejected(tmp_path):
     folder = broken(tmp_path, "bank.toml", 'score = 0\nmeasure = "m_mfa"', 'score = 0\nmeasure = "m_mfa"\nfollow_ups = ["alpha_offline"]')
     assert "alpha_offline" in problems_of(folder)
 
 
 def test_unreachable_measure_is_rejected(tmp_path):
-    folder = broken(tmp_path, "bank.toml", 'measure = "m_aware"', 'measure = "m_charter"')
-    assert "m_aware" in problems_of(folder)
+    folder = broken(tmp_path, "bank.toml", 'measure = "m_offline"', 'measure = "m_backup"')
+    assert "measures[2] « m_offline » : aucune option ne déclenche cette mesure" in problems_of(folder)
 
 
 def test_missing_folder_and_empty_folder(tmp_path):

@@ -181,6 +181,7 @@ def referential_json(ref) -> dict:
             "kind": q.kind,
             "weight": q.weight,
             "critical": q.critical,
+            "verify": {"topic": q.verify.topic, "step": q.verify.step} if q.verify else None,
             "options": [
                 {
                     "id": o.id,
@@ -190,6 +191,7 @@ def referential_json(ref) -> dict:
                     "measure": o.measure,
                     "level": o.level if o.measure else None,
                     "hides": list(o.hides),
+                    "traits": list(o.traits),
                     "follow_ups": [question(ref.question(fu)) for fu in o.follow_ups],
                 }
                 for o in q.options
@@ -215,6 +217,11 @@ def referential_json(ref) -> dict:
                 "theme": m.theme,
                 "family": m.family,
                 "rank": m.rank,
+                "impact": m.impact,
+                "likelihood": m.likelihood,
+                "verification": m.verification,
+                "context": [{"when": r.when, "impact": r.impact, "likelihood": r.likelihood} for r in m.context],
+                "variants": [v.when for v in m.variants],
                 "title": m.level1.title,
                 "level2_title": m.level2.title if m.level2 else None,
                 "effort": m.effort,

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
+from diag_tui.errors import NOT_BLANK
 from diag_tui.referential import Referential
 from diag_tui.validation import Checked, Rules
 
@@ -36,7 +37,7 @@ class Override(Checked):
 
     replaced: Annotated[str, Rules(min_length=1)]
     by: Annotated[str, Rules(min_length=1)]
-    reason: Annotated[str, Rules(min_length=1)]
+    reason: Annotated[str, Rules(min_length=1, pattern=NOT_BLANK)]  # said in the plan: never only spaces
 
 
 @dataclass(frozen=True, kw_only=True)

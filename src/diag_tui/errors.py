@@ -58,6 +58,9 @@ _PYDANTIC_FR = {
     "enum": "valeur non reconnue, valeurs possibles : {expected}",
     "string_pattern_mismatch": "format invalide (attendu : lettres minuscules, chiffres et _)",
 }
+# Patterns that say something else than "an id": the message for each.
+NOT_BLANK = r"\S"
+_PATTERN_FR = {NOT_BLANK: "ne doit pas être vide ni ne contenir que des espaces"}
 
 
 def format_location(loc: Iterable[object]) -> str:
@@ -75,8 +78,8 @@ def pydantic_problems(exc, prefix: str = "") -> list[str]:
     """Turn a pydantic ValidationError into 'key.path: message' lines, in French where known."""
     lines = []
     for err in exc.errors(include_url=False):
-        template = _PYDANTIC_FR.get(err["type"])
         ctx = dict(err.get("ctx") or {})
+        template = _PATTERN_FR.get(ctx.get("pattern")) or _PYDANTIC_FR.get(err["type"])
         if isinstance(ctx.get("expected"), str):  # pydantic lists choices as "'a', 'b' or 'c'"
             ctx["expected"] = ctx["expected"].replace(" or ", " ou ")
         if template:

@@ -1,37 +1,93 @@
 """From answers to results: theme indicators, findings, and the six priority measures.
 
-Priority order (a total order, so the same answers always give the same six):
+How the six are chosen (the README's « Comment les six mesures sont choisies » tells it with an
+example; `questions/mesures.toml` argues the numbers):
 
-1. the measure's urgency rank in the bank (1 = most urgent; ranks follow the threat picture of
-   the sources: ransomware and phishing first);
-2. the score obtained on the answer that triggered it, lowest first ("Je ne sais pas" counts
-   as 0: not knowing whether backups work is as worrying as not having them);
-3. the weight of that question, highest first;
-4. the question's place in the diagnostic, then the measure id.
+1. Findings. An answer below its question's best score triggers the option's measure: level 1
+   when the practice is missing (a *gap*), level 2 when it is part-way there (a *refinement*, the
+   next step). A measure triggered by several answers is kept once, with its worst trigger
+   (lowest level, then lowest score, then heaviest question, then earliest question). « Je ne
+   sais pas » triggers no fix: on a critical question it becomes one point of the single
+   *verification* measure, which lists every such point; elsewhere it is a question to ask.
+2. Urgency. Each measure carries an impact and a likelihood (1 to 3); the organisation's context
+   answers (traits) move them. The band is the rank of impact × likelihood among the values it can
+   take: 9 (band 1), 6, 4, 3, 2 and 1 (band 6).
+   A refinement counts one band lower than its measure; the verification takes the band of the
+   most urgent point it checks.
+3. Order, a total order: band; gaps, then the verification, then refinements; the answer's score,
+   lowest first; impact × likelihood, highest first; a measure the organisation's context made
+   more urgent before one it did not (the advice more specific to it first); the question's
+   weight, highest first; the measure's rank in the bank (the last tie-break); the measure id.
+4. The six. Walking that order, a finding joins the six unless a measure of its family is already
+   there or two of the six already come from its theme (breadth). When that leaves fewer than
+   six, the findings set aside fill the remaining places in order. Findings of the last band
+   (impact × likelihood = 1, or a refinement of a measure at 2) never join: they are worth doing
+   but are no priority, so an organisation with few real gaps gets fewer than six. The six are
+   listed in the order of step 3; every other finding is an "other measure", in the same order.
 
-Walking that order, a measure joins the six unless one of its family (near-duplicates such as
-the three backup measures) is already there; everything else becomes an "other measure",
-in the same order. A measure triggered by several answers is kept once, at its most basic
-level and with its worst answer. An answer at a question's best score never triggers anything
-(checked when the bank is loaded), so a measure already applied is never recommended.
-
-An aidant may swap a priority for one of the other measures, with a written reason; overrides
-that no longer fit the answers are reported, not silently applied.
+An answer at a question's best score never triggers anything (checked when the bank is loaded),
+so a measure already applied is never recommended. An aidant may swap a priority for one of the
+other measures, with a written reason; overrides that no longer fit are reported, not applied.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from diag_tui.answers import Answers, Progress, applicable_questions, chosen_options, question_score
-from diag_tui.wording import count
-from diag_tui.referential import Measure, MeasureLevel, Option, OptionKind, Question, Referential, Theme
+from diag_tui.referential import (
+    Measure,
+    MeasureLevel,
+    Option,
+    OptionKind,
+    Question,
+    Referential,
+    Theme,
+    BANDS,
+    band_of,
+)
+from diag_tui.wording import count, join_words
 
 if TYPE_CHECKING:
     from diag_tui.diagnostic import Override
 
 PRIORITY_COUNT = 6
+MAX_PER_THEME = 2  # breadth: at most two of the six from one theme, while other findings remain
+LAST_BAND = len(BANDS)  # impact × likelihood = 1, or a refinement of 2: never a priority
+
+
+class Kind(IntEnum):
+    """What a finding asks for, in the order findings of one band are taken."""
+
+    GAP = 0  # the practice is missing: level 1
+    VERIFICATION = 1  # critical points answered « Je ne sais pas »: find out first
+    REFINEMENT = 2  # part-way there: level 2, the next step
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the context answers say about the organisation (see `questions/contexte.toml`)."""
+
+    traits: frozenset[str] = frozenset()
+    owners: tuple[tuple[str, str], ...] = ()  # (role in the bank, who does it here)
+
+    def owner(self, role: str) -> str:
+        return next((person for r, person in self.owners if r == role), role)
+
+
+def context_of(answers: Answers, applicable: list[Question]) -> Context:
+    """Traits and owners given by the answers to the context questions that apply."""
+    traits: set[str] = set()
+    owners: dict[str, str] = {}
+    for q in applicable:
+        if q.scored:
+            continue
+        for option in chosen_options(q, answers):
+            traits.update(option.traits)
+            owners.update(option.owners)
+    return Context(frozenset(traits), tuple(sorted(owners.items())))
 
 
 @dataclass(frozen=True)
@@ -49,14 +105,23 @@ class ThemeIndicator:
 class Finding:
     measure: Measure
     level: int
-    question: Question  # the answer that places it: the worst one when several trigger it
+    question: Question  # the answer that places it: the worst one; for the verification, its first point
     option: Option
     score: float | None
     sources: tuple[str, ...]  # every question whose answer triggers this measure
+    detail: MeasureLevel  # the level's texts, worded for this organisation
+    owner: str  # who does it here (the bank's owner, or who does that role's tasks here)
+    band: int  # 1 most urgent; a refinement's band is already one lower
+    impact: int
+    likelihood: int
+    context: tuple[str, ...] = ()  # why this organisation's context moved the urgency, one sentence each
+    points: tuple[Question, ...] = ()  # the verification only: critical questions answered « Je ne sais pas »
 
     @property
-    def detail(self) -> MeasureLevel:
-        return self.measure.at_level(self.level)
+    def kind(self) -> Kind:
+        if self.points:
+            return Kind.VERIFICATION
+        return Kind.GAP if self.level == 1 else Kind.REFINEMENT
 
     @property
     def title(self) -> str:
@@ -64,18 +129,23 @@ class Finding:
 
     @property
     def reason(self) -> str:
-        """Why this measure comes up, in words the organisation understands."""
-        if self.option.kind is OptionKind.UNKNOWN:
-            return (
-                f"Vous avez répondu « Je ne sais pas » à « {self.question.text} » : sur ce point "
-                f"critique, ne pas savoir est un constat en soi. Urgence {self.measure.rank} "
-                "dans le référentiel."
+        """Why this measure comes up for this organisation, in its own words: its answer, then
+        what its context changes. No rank or score: those stay in the files for tools."""
+        if self.points:
+            topics = join_words([q.verify.topic for q in self.points if q.verify])
+            n = len(self.points)
+            text = (
+                f"Vous avez répondu « Je ne sais pas » à {count(n, 'question')} sur des points dont dépend "
+                f"votre capacité à résister à une attaque ou à repartir : {topics}. Le savoir est la première étape."
             )
-        score = "" if self.score is None else f" (score {self.score:g}/3)".replace(".", ",")
-        return (
-            f"Vous avez répondu « {self.option.label} » à « {self.question.text} »{score}. "
-            f"Urgence {self.measure.rank} dans le référentiel."
-        )
+        else:
+            question = self.question.text
+            # a quotation that ends with its own ? or ! ends the sentence too
+            end = "" if question.rstrip().endswith(("?", "!")) else "."
+            text = f"Vous avez répondu « {self.option.label} » à la question « {question} »{end}"
+            if self.kind is Kind.REFINEMENT:
+                text += " Une partie est déjà en place : cette mesure est l'étape suivante."
+        return " ".join((text, *self.context))
 
 
 @dataclass(frozen=True)
@@ -137,16 +207,36 @@ class Restitution:
         n = len(self.priorities)
         if n >= PRIORITY_COUNT:
             return None
-        tail = " Le diagnostic n'est pas terminé : ce résultat est provisoire." if self.provisional else ""
-        if n == 0:
+        found = "Aucune mesure prioritaire" if n == 0 else count(n, "mesure prioritaire", "mesures prioritaires")
+        missing = self.progress.applicable - self.progress.answered
+        if missing:
             return (
-                "Aucune mesure prioritaire : aucune réponse ne révèle de point faible sur les questions "
-                "posées. Gardez ces bonnes pratiques et refaites le diagnostic dans un an." + tail
+                f"{found} pour l'instant, et ce résultat est provisoire : {count(missing, 'question')} "
+                f"{'reste' if missing < 2 else 'restent'} sans réponse. Terminez le diagnostic pour obtenir les six mesures."
             )
-        return (
-            f"{count(n, 'mesure prioritaire', 'mesures prioritaires')} seulement : les autres réponses ne révèlent pas de point "
-            "faible, il n'y a pas lieu d'en ajouter." + tail
-        )
+        unknown = len(self.unknown_questions)
+        if self.others:
+            text = (
+                f"{found} seulement : les autres points relevés sont des mesures d'organisation sans "
+                "urgence, listées plus bas."
+                if n
+                else f"{found} : les points relevés sont des mesures d'organisation sans urgence, listées plus bas."
+            )
+        elif unknown:
+            text = f"{found} {'seulement ' if n else ''}: aucune réponse connue ne révèle d'autre point faible."
+        elif n == 0:
+            text = (
+                f"{found} : aucune réponse ne révèle de point faible sur les questions posées. Gardez ces bonnes "
+                "pratiques et refaites le diagnostic dans un an."
+            )
+        else:
+            text = f"{found} seulement : les autres réponses ne révèlent pas de point faible, il n'y a pas lieu d'en ajouter."
+        if unknown:
+            text += (
+                f" {count(unknown, 'réponse')} « Je ne sais pas » {'reste' if unknown < 2 else 'restent'} à éclaircir : "
+                "voyez les questions à poser."
+            )
+        return text
 
 
 def theme_indicators(ref: Referential, answers: Answers, applicable: list[Question]) -> list[ThemeIndicator]:
@@ -177,56 +267,124 @@ def theme_indicators(ref: Referential, answers: Answers, applicable: list[Questi
 
 
 def findings(ref: Referential, answers: Answers, applicable: list[Question]) -> list[Finding]:
-    """One finding per triggered measure, in priority order (see module docstring)."""
-    best: dict[str, Finding] = {}
+    """Every triggered measure once, plus the verification if a critical answer is unknown, in
+    priority order (see the module docstring)."""
+    context = context_of(answers, applicable)
+    worst: dict[str, tuple[Question, Option, float | None, list[str]]] = {}
+    points: list[Question] = []
     for q in applicable:
         score = question_score(q, answers)
         for option in chosen_options(q, answers):
+            if option.kind is OptionKind.UNKNOWN and q.critical:
+                points.append(q)
             if option.measure is None:
                 continue
-            measure = ref.measure(option.measure)
-            if measure is None:  # cannot happen with a validated bank
-                continue
-            candidate = Finding(measure, option.level, q, option, score, (q.id,))
-            current = best.get(measure.id)
+            current = worst.get(option.measure)
             if current is None:
-                best[measure.id] = candidate
+                worst[option.measure] = (q, option, score, [q.id])
                 continue
-            sources = current.sources + (q.id,)
-            keep = candidate if _worse(ref, candidate, current) else current
-            best[measure.id] = Finding(keep.measure, keep.level, keep.question, keep.option, keep.score, sources)
-    return sorted(best.values(), key=lambda f: _order_key(ref, f))
+            current[3].append(q.id)
+            if _trigger_key(ref, q, option, score) < _trigger_key(ref, current[0], current[1], current[2]):
+                worst[option.measure] = (q, option, score, current[3])
+
+    found = []
+    for measure_id, (q, option, score, sources) in worst.items():
+        measure = ref.measure(measure_id)
+        if measure is None:  # cannot happen with a validated bank
+            continue
+        impact, likelihood, because = measure.urgency(context.traits)
+        found.append(
+            Finding(
+                measure=measure,
+                level=option.level,
+                question=q,
+                option=option,
+                score=score,
+                sources=tuple(sources),
+                detail=measure.at_level(option.level, context.traits),
+                owner=context.owner(measure.owner),
+                band=band_of(impact, likelihood) + (option.level - 1),
+                impact=impact,
+                likelihood=likelihood,
+                context=because,
+            )
+        )
+    if points and ref.verification is not None:
+        found.append(_verification(ref, ref.verification, points, context))
+    return sorted(found, key=lambda f: order_key(ref, f))
 
 
-def _effective_score(finding: Finding) -> float:
-    return 0.0 if finding.score is None else finding.score
+def _trigger_key(ref: Referential, q: Question, option: Option, score: float | None) -> tuple:
+    """Smaller is worse: the trigger a measure keeps when several answers trigger it."""
+    return (option.level, 0.0 if score is None else score, -q.weight, ref.position[q.id])
 
 
-def _worse(ref: Referential, a: Finding, b: Finding) -> bool:
-    """Is `a` a more basic / more worrying trigger than `b` for the same measure?"""
-    key = lambda f: (f.level, _effective_score(f), -f.question.weight, ref.position[f.question.id])  # noqa: E731
-    return key(a) < key(b)
+def _verification(ref: Referential, measure: Measure, points: list[Question], context: Context) -> Finding:
+    """One finding that lists what to check for every critical question answered « Je ne sais pas »,
+    most urgent point first. A point is as urgent as the most urgent measure its question's answers
+    could trigger (in this organisation's context); the verification takes the most urgent point's
+    band."""
+
+    def band(q: Question) -> int:
+        urgencies = [m.urgency(context.traits)[:2] for o in q.options if o.measure and (m := ref.measure(o.measure))]
+        return min((band_of(i, lk) for i, lk in urgencies), default=len(BANDS))
+
+    ranked = sorted(points, key=lambda q: (band(q), ref.position[q.id]))
+    text = measure.at_level(1, context.traits)
+    steps = tuple(q.verify.step for q in ranked if q.verify)
+    detail = MeasureLevel(title=text.title, why=text.why, how=text.how[:1] + steps + text.how[1:])
+    unknown = next(o for o in ranked[0].options if o.kind is OptionKind.UNKNOWN)
+    return Finding(
+        measure=measure,
+        level=1,
+        question=ranked[0],
+        option=unknown,
+        score=None,
+        sources=tuple(q.id for q in ranked),
+        detail=detail,
+        owner=context.owner(measure.owner),
+        band=band(ranked[0]),
+        impact=0,
+        likelihood=0,
+        points=tuple(ranked),
+    )
 
 
-def _order_key(ref: Referential, f: Finding) -> tuple:
-    return (f.measure.rank, _effective_score(f), -f.question.weight, ref.position[f.question.id], f.measure.id)
+def order_key(ref: Referential, f: Finding) -> tuple:
+    """The priority order of the module docstring (step 3)."""
+    score = 0.0 if f.score is None else f.score
+    base = (f.measure.impact or 0) * (f.measure.likelihood or 0)
+    specific = 0 if f.impact * f.likelihood > base else 1  # raised by this organisation's context
+    return (f.band, f.kind, score, -(f.impact * f.likelihood), specific, -f.question.weight, f.measure.rank, f.measure.id)
+
+
+def choose_six(ordered: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(the six, the others) from findings in priority order (module docstring, step 4)."""
+    chosen: list[Finding] = []
+    set_aside: list[Finding] = []
+    families: set[str] = set()
+    themes: dict[str, int] = {}
+    for f in ordered:
+        if f.band >= LAST_BAND:
+            break  # ordered by band: nothing urgent enough follows
+        if len(chosen) < PRIORITY_COUNT and f.measure.family not in families and themes.get(f.measure.theme, 0) < MAX_PER_THEME:
+            chosen.append(f)
+            families.add(f.measure.family)
+            themes[f.measure.theme] = themes.get(f.measure.theme, 0) + 1
+        else:
+            set_aside.append(f)
+    filling = set_aside[: PRIORITY_COUNT - len(chosen)]
+    taken = {id(f) for f in chosen + filling}
+    six = [f for f in ordered if id(f) in taken]
+    others = [f for f in ordered if id(f) not in taken]
+    return six, others
 
 
 def restitution(ref: Referential, answers: Answers, overrides: tuple[Override, ...] | list[Override] = ()) -> Restitution:
     applicable = applicable_questions(ref, answers)
-    ordered = findings(ref, answers, applicable)
+    six, others = choose_six(findings(ref, answers, applicable))
 
-    priorities: list[Finding] = []
-    others: list[Finding] = []
-    families: set[str] = set()
-    for f in ordered:
-        if len(priorities) < PRIORITY_COUNT and f.measure.family not in families:
-            priorities.append(f)
-            families.add(f.measure.family)
-        else:
-            others.append(f)
-
-    chosen = [Priority(f) for f in priorities]
+    chosen = [Priority(f) for f in six]
     ignored: list[tuple[Override, str]] = []
     for override in overrides:
         index = next((i for i, p in enumerate(chosen) if p.measure.id == override.replaced), None)
@@ -240,17 +398,20 @@ def restitution(ref: Referential, answers: Answers, overrides: tuple[Override, .
         else:
             others.remove(substitute)
             others.append(chosen[index].finding)
-            others.sort(key=lambda f: _order_key(ref, f))
+            others.sort(key=lambda f: order_key(ref, f))
             chosen[index] = Priority(substitute, override)
 
-    answered_unknown = tuple(q for q in applicable if q.scored and any(
-        o.kind is OptionKind.UNKNOWN for o in chosen_options(q, answers)))
+    # Critical unknowns are points of the verification measure; the others are questions to ask.
+    to_ask = tuple(
+        q for q in applicable
+        if q.scored and not q.critical and any(o.kind is OptionKind.UNKNOWN for o in chosen_options(q, answers))
+    )
     answered = sum(1 for q in applicable if chosen_options(q, answers))
     return Restitution(
         indicators=tuple(theme_indicators(ref, answers, applicable)),
         priorities=tuple(chosen),
         others=tuple(others),
-        unknown_questions=answered_unknown,
+        unknown_questions=to_ask,
         progress=Progress(answered=answered, applicable=len(applicable)),
         ignored_overrides=tuple(ignored),
     )

@@ -112,7 +112,7 @@ class FollowupScreen(Screen):
         progress = self.session.diag.status_of(item.measure.id)
         text = Text()
         text.append(item.priority.finding.title + "\n", style="bold")
-        text.append(f"Responsable : {item.measure.owner} · {self.session.ref.theme(item.measure.theme).title}\n", style="dim")
+        text.append(f"Responsable : {item.priority.finding.owner} · {self.session.ref.theme(item.measure.theme).title}\n", style="dim")
         text.append(f"Pour commencer : {item.first_step}\n", style="italic")
         text.append("Notes : ", style="bold")
         text.append(progress.notes or "aucune (e pour en écrire)")

@@ -73,7 +73,7 @@ class PlanScreen(Screen):
                 span = f"mois {item.start_month} à {item.due_month}" if item.due_month > month else f"mois {month}"
                 add(Text(f"{item.rank}. {title}"), "plan-item")
                 add(
-                    Text(f"{item.measure.owner} · {span} · à terminer le {date_fr(item.due)} · "
+                    Text(f"{item.priority.finding.owner} · {span} · à terminer le {date_fr(item.due)} · "
                          f"{STATUS_LABELS[progress.status]}", style="dim"),
                     "plan-detail",
                 )

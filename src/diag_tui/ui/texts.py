@@ -30,7 +30,7 @@ def measure_detail(
     m = finding.measure
     out = Text()
     out.append(finding.title + "\n", style="bold")
-    out.append(f"{theme} · effort {m.effort} · coût {m.cost} · durée {m.duration} · responsable : {m.owner}\n\n", style="italic")
+    out.append(f"{theme} · effort {m.effort} · coût {m.cost} · durée {m.duration} · responsable : {finding.owner}\n\n", style="italic")
     out.append("Pourquoi pour vous : ", style="bold")
     out.append(finding.reason + "\n")
     if override_reason:
