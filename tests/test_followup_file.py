@@ -156,3 +156,21 @@ def test_cli_errors_are_messages(tmp_path, capsys, monkeypatch):
     assert main(["import", str(tmp_path / "absent.toml")]) == 2
     assert "introuvable" in capsys.readouterr().err
     assert main(["delete", "../x", "--yes"]) == 2
+
+
+def test_list_counts_only_the_done_measures_that_are_among_the_six(bank, saved, tmp_path, capsys, monkeypatch):
+    """A status kept for a measure that is no longer a priority (the bank changed, or it was
+    swapped out) does not count: list, screen and exports say the same."""
+    from dataclasses import replace
+
+    from diag_tui.diagnostic import MeasureProgress
+
+    monkeypatch.setenv("DIAG_TUI_HOME", str(tmp_path / "home"))
+    store = Store()
+    measures = {"m_charter": MeasureProgress(status="fait"), "m_backup": MeasureProgress(status="fait")}
+    store.save(replace(saved, measures=measures))
+    monkeypatch.setattr("diag_tui.cli._store_and_ref", lambda: (store, load_referential(FIXTURE_BANK)))
+    assert main(["list", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert "m_charter" not in [p.measure.id for p in saved.result(bank).priorities]
+    assert row["summary"] == "en suivi, 1/6 mesures faites"

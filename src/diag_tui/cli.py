@@ -283,8 +283,7 @@ def _store_and_ref():
 def _status_of(diag, summary) -> str:
     if diag.stage == "en_cours":
         return f"en cours ({summary.percent} %)"
-    done = sum(1 for m in diag.measures.values() if m.status == "fait")
-    return f"{'en suivi' if diag.stage == 'en_suivi' else 'terminé'}, {done}/{summary.priorities} mesures faites"
+    return f"{'en suivi' if diag.stage == 'en_suivi' else 'terminé'}, {summary.done}/{summary.priorities} mesures faites"
 
 
 def cmd_list(args) -> int:

@@ -52,6 +52,7 @@ class Summary:
     answered: int
     applicable: int
     priorities: int | None  # number of priority measures, for a completed diagnostic
+    done: int | None = None  # of which marked "fait" (a status kept for a measure no longer among them does not count)
 
     @property
     def percent(self) -> int:
@@ -62,8 +63,11 @@ def summarise(ref: Referential, diag: Diagnostic) -> Summary:
     from diag_tui.answers import progress
 
     p = progress(ref, diag.engine_answers)
-    priorities = len(diag.result(ref).priorities) if diag.completed is not None else None
-    return Summary(p.answered, p.applicable, priorities)
+    if diag.completed is None:
+        return Summary(p.answered, p.applicable, None)
+    six = diag.result(ref).priorities
+    done = sum(1 for priority in six if diag.status_of(priority.measure.id).status == "fait")
+    return Summary(p.answered, p.applicable, len(six), done)
 
 
 def _signature(info: os.stat_result) -> list[int]:
@@ -138,10 +142,12 @@ def _cached_summary(entry: dict[str, Any] | None, ref_hash: str | None) -> Summa
     cached = entry.get("summary") if entry is not None else None
     if not isinstance(cached, dict) or cached.get("ref") != ref_hash:
         return None
-    answered, applicable, priorities = cached.get("answered"), cached.get("applicable"), cached.get("priorities")
-    if type(answered) is not int or type(applicable) is not int or not (priorities is None or type(priorities) is int):
+    answered, applicable = cached.get("answered"), cached.get("applicable")
+    priorities, done = cached.get("priorities"), cached.get("done")
+    counts = (priorities is None and done is None) or (type(priorities) is int and type(done) is int)
+    if type(answered) is not int or type(applicable) is not int or not counts:
         return None
-    return Summary(answered, applicable, priorities)
+    return Summary(answered, applicable, priorities, done)
 
 
 def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict[str, Summary]]:
