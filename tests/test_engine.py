@@ -319,3 +319,22 @@ def test_an_exclusive_answer_cannot_be_ticked_with_others(tmp_path):
     assert answer_problems(ref, {"beta_multi": ["c"]}) == []
     [problem] = answer_problems(ref, {"beta_multi": ["a", "c"]})
     assert "beta_multi" in problem and "« c » ne peut pas être combinée" in problem
+
+
+def test_context_moves_a_value_one_step_and_raising_wins_over_lowering(bank):
+    from dataclasses import replace
+
+    from diag_tui.referential import ContextRule
+
+    rules = (
+        ContextRule(when="a", impact=1, because="A relève l'impact."),
+        ContextRule(when="b", impact=1, because="B relève aussi l'impact."),
+        ContextRule(when="c", likelihood=-1, because="C abaisse la vraisemblance."),
+        ContextRule(when="d", likelihood=1, because="D relève la vraisemblance."),
+    )
+    m = replace(bank.measure("m_patch_pc"), context=rules)  # impact 2, likelihood 2
+    assert m.urgency() == (2, 2, ())
+    assert m.urgency({"a", "b"}) == (3, 2, ("A relève l'impact.", "B relève aussi l'impact."))  # one step only
+    assert m.urgency({"c"}) == (2, 1, ("C abaisse la vraisemblance.",))
+    # a reason to raise wins, and the overruled reason is not said to the organisation
+    assert m.urgency({"c", "d"}) == (2, 3, ("D relève la vraisemblance.",))

@@ -214,19 +214,27 @@ class Measure(Checked):
         return base
 
     def urgency(self, traits: frozenset[str] | set[str] = frozenset()) -> tuple[int, int, tuple[str, ...]]:
-        """(impact, likelihood, reasons) for an organisation with `traits`, and the sentences of
-        the context rules that apply. Context moves each of impact and likelihood by one step at
-        most, up or down, however many rules agree (two reasons to worry about the same data do
-        not make it worse twice); values stay within 1–3."""
-        moves = [(r.impact, r.likelihood, r.because) for r in self.context if r.when in traits]
+        """(impact, likelihood, reasons) for an organisation with `traits`.
 
-        def moved(base: int | None, steps: list[int]) -> int:
-            step = (1 if any(s > 0 for s in steps) else 0) - (1 if any(s < 0 for s in steps) else 0)
-            return max(1, min(3, (base or 1) + step))
+        Context moves each value by one step at most, however many rules agree (two reasons to
+        worry about the same data do not make it worse twice). A reason to raise a value wins
+        over a reason to lower it (a start-up without a server still has its product online);
+        the reasons given are those of the rules that moved a value. Values stay within 1–3."""
+        rules = [r for r in self.context if r.when in traits]
+        impact_step = _direction([r.impact for r in rules])
+        likelihood_step = _direction([r.likelihood for r in rules])
+        reasons = tuple(
+            r.because for r in rules
+            if (r.impact and r.impact == impact_step) or (r.likelihood and r.likelihood == likelihood_step)
+        )
+        impact = max(1, min(3, (self.impact or 1) + impact_step))
+        likelihood = max(1, min(3, (self.likelihood or 1) + likelihood_step))
+        return impact, likelihood, reasons
 
-        impact = moved(self.impact, [m[0] for m in moves])
-        likelihood = moved(self.likelihood, [m[1] for m in moves])
-        return impact, likelihood, tuple(m[2] for m in moves)
+
+def _direction(steps: list[int]) -> int:
+    """One step up if any rule raises, else one step down if any lowers, else none."""
+    return 1 if any(s > 0 for s in steps) else -1 if any(s < 0 for s in steps) else 0
 
 
 @dataclass(frozen=True, kw_only=True)
