@@ -49,6 +49,9 @@ def main() -> None:
     first = bakery.plan().items
     bakery.set_measure(first[0].measure.id, status="fait", notes="Sauvegarde quotidienne sur NAS et disque externe.")
     bakery.set_measure(first[1].measure.id, status="en_cours")
+    from diag_tui.diagnostic import Emergency
+
+    bakery.set_emergency(Emergency(provider="Info Services Rennes, 02 00 00 00 00", bank="Banque du Marché, ligne fraude 09 00 00 00 00"))
     bakery.close()
 
     ongoing = Session.start(ref, store, "Mairie de Saint-Aubin", "Karim Benali", mode="autodiagnostic")

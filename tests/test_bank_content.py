@@ -18,13 +18,15 @@ QUESTIONS = Path(__file__).parents[1] / "questions"
 # CERT-FR alert site, the Jecliqueoupas file checker and the DGE "sécurité économique" sheets).
 ALLOWED_DOMAINS = {
     "cyber.gouv.fr",
-    "jecliqueoupas.cyber.gouv.fr",
     "messervices.cyber.gouv.fr",
     "www.cybermalveillance.gouv.fr",
     "17cyber.gouv.fr",
     "www.cnil.fr",
     "www.cert.ssi.gouv.fr",
     "www.entreprises.gouv.fr",
+    "www.service-public.fr",
+    "secnumacademie.gouv.fr",
+    "monespacenis2.cyber.gouv.fr",
 }
 
 # Acronyms a reader may not know: each must be spelled out where it first appears in a text
@@ -46,11 +48,18 @@ def texts(ref: Referential):
         for name in ("level1", "level2"):
             level = getattr(m, name)
             if level is not None:
-                yield f"{m.id}.{name}", " ".join([level.title, level.why, *level.how])
+                yield f"{m.id}.{name}", " ".join([level.title, level.why, *level.how, level.check])
     for c in ref.contacts:
         yield c.id, f"{c.title} {c.when}"
     for i in ref.incidents:
-        yield i.id, " ".join([i.title, *i.steps])
+        yield i.id, " ".join([i.title, *i.steps, i.source])
+    for q in ref.questions:
+        if q.ask is not None:
+            yield f"{q.id}.ask", q.ask.text
+    for n in ref.notices:
+        yield n.id, f"{n.title} {n.text}"
+    if ref.attack_sheet is not None:
+        yield "attack_sheet", " ".join([*ref.attack_sheet.gestures, ref.attack_sheet.complaint])
     for t in ref.themes:
         yield t.id, f"{t.title} {t.description}"
 
@@ -90,16 +99,38 @@ def test_every_measure_says_how_in_at_least_three_steps(ref):
     assert short == []
 
 
-def test_the_five_incident_guides(ref):
-    assert [i.id for i in ref.incidents] == ["virus", "rancongiciel", "compte_pirate", "faux_conseiller", "intrusion"]
+GUIDES = ["virus", "rancongiciel", "compte_pirate", "faux_conseiller", "faux_rib", "faux_support", "intrusion",
+          "site_defigure", "appareil_perdu"]
+
+
+def test_the_incident_guides(ref):
+    assert [i.id for i in ref.incidents] == GUIDES
     for incident in ref.incidents:
         assert 4 <= len(incident.steps) <= 7, incident.id
         assert all(step[0].isupper() and step.endswith(".") for step in incident.steps), incident.id
+        assert incident.source.strip(), incident.id  # the reader sees what the guide is written from
     steps = {i.id: " ".join(i.steps) for i in ref.incidents}
     assert "ne payez pas" in steps["rancongiciel"].lower()
     assert "ne les éteignez pas" in steps["rancongiciel"] or "sans les éteindre" in steps["rancongiciel"]
-    assert "72 heures" in steps["rancongiciel"] and "72 heures" in steps["intrusion"]
-    assert all("plainte" in text for text in steps.values())
+    assert all("plainte" in text and "72 heures" in text for text in steps.values())
+    assert "rappel" in steps["faux_rib"].lower()  # call the bank at once to recall the funds
+    assert "Jecliqueoupas".lower() not in " ".join(t for _, t in texts(ref)).lower()  # reserved for State agents
+
+
+def test_attack_sheet_and_contacts(ref):
+    sheet = ref.attack_sheet
+    assert sheet is not None and 5 <= len(sheet.gestures) <= 7
+    assert "72 heures" in sheet.complaint and "L12-10-1" in sheet.complaint
+    attack = {c.id for c in ref.contacts if c.attack}
+    assert {"cyber17", "police", "cnil"} <= attack
+    assert len({c.url for c in ref.contacts}) == len(ref.contacts)  # the police no longer reuses 17Cyber's address
+
+
+def test_every_measure_has_a_real_owner_and_a_check(ref):
+    for m in ref.measures:
+        assert m.owner != "tous les salariés", m.id
+        for level in (m.level1, m.level2):
+            assert level is None or len(level.check.split()) >= 6, m.id
 
 
 def test_texts_address_the_reader_and_use_french_typography(ref):

@@ -11,6 +11,7 @@ import pytest
 
 from diag_tui.diagnostic import Organisation, new_diagnostic, with_answer
 from diag_tui.exports import render
+from diag_tui.typography import french
 from tests.conftest import WORST
 
 AT = dt.datetime(2026, 11, 22, 10, 0)
@@ -29,14 +30,14 @@ def test_report_holds_indicators_measures_plan_others_contacts(bank, diag, fmt):
     text = render(bank, diag, fmt)
     result = diag.result(bank)
     for priority in result.priorities:
-        assert priority.finding.title in text
-        assert priority.finding.detail.how[0] in text
+        assert french(priority.finding.title) in text
+        assert french(priority.finding.detail.how[0]) in text
     for other in result.others:
-        assert other.title in text
+        assert french(other.title) in text
     for contact in bank.contacts:
         assert contact.url in text
     assert "Plan sur six mois" in text and "M+6" in text
-    assert bank.question("alpha_mfa").text in text  # "Je ne sais pas": a question to ask
+    assert french(bank.question("alpha_mfa").ask.text) in text  # "Je ne sais pas": a question to ask
     assert "non évalué" not in text or any(i.value is None for i in result.indicators)
 
 
@@ -55,7 +56,7 @@ def test_html_is_self_contained_and_escaped(bank, diag):
 
 def test_markdown_is_escaped_nowhere_but_reads_plainly(bank, diag):
     md = render(bank, diag, "markdown")
-    assert md.startswith("# Diagnostic cyber : Atelier <Martin> & fils")
+    assert md.startswith("# Diagnostic cyber\u00a0: Atelier <Martin> & fils")
     assert "| Alpha |" in md
 
 

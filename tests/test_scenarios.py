@@ -54,7 +54,7 @@ EXPECTED = {
         "segmentation_industriel",
         "mots_de_passe",
         "plan_reponse_incident",
-        "exposition_internet",
+        "maj_equipements_securite",  # « défaut de mise à jour des points d'accès », the story's door
     ],
     # Sam: a shared mailbox phished, forged invoices with the crook's bank details.
     "scenario-maconnerie.toml": [
@@ -70,7 +70,7 @@ EXPECTED = {
         "verification_virements",
         "mfa_messagerie",
         "sensibilisation_hameconnage",
-        "comptes_individuels",
+        "mfa_comptes_en_ligne",  # the online bank itself, which the fake adviser had him validate
         "verifier_points_critiques",
         "sauvegardes_regulieres",
     ],
@@ -248,15 +248,16 @@ def test_worst_answers_give_six_measures_over_six_months(ref):
     answers = worst_answers(ref)
     result = restitution(ref, answers)
     assert not result.provisional
-    # the five measures at impact × likelihood = 9, then provider access, raised for an
-    # industrial organisation (machine makers keep their remote access)
+    # all at impact × likelihood = 9: first those this organisation's context raised (equipment
+    # updates for staff on the move, online-account MFA for a start-up), then the rank; at most
+    # two per theme, so remote access and exposure wait behind the two MFA measures
     assert ids(result.priorities) == [
+        "maj_equipements_securite",
+        "mfa_comptes_en_ligne",
         "sauvegardes_regulieres",
         "mfa_messagerie",
-        "securiser_acces_distant",
         "verification_virements",
-        "exposition_internet",
-        "acces_prestataires",
+        "porte_entree_refermee",
     ]
     assert result.priorities_note is None
     assert_no_priority_from_a_best_answer(result)

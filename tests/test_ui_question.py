@@ -90,13 +90,13 @@ async def test_status_line_and_progress_bar_follow_answers_and_context(bank, sto
         total = len(session.questions())
         line = screen.query_one("#q-progress").render_line(0).text
         assert line.startswith("━") and line.endswith(f" {round(400 / total):>3} %"), line
-        assert str(screen.query_one("#q-position").render()).endswith(f"question 5 sur {total}")
+        assert str(screen.query_one("#q-position").content).endswith(f"question 5 sur {total}")
         screen.show_question(bank.question("ctx_server"))
         await pilot.press("2")  # no server: one question fewer, three of the rest answered
         await pilot.pause()
         assert len(session.questions()) == total - 1
         assert screen.query_one("#q-progress").render_line(0).text.endswith(f" {round(300 / (total - 1)):>3} %")
-        assert str(screen.query_one("#q-position").render()).endswith(f"question 2 sur {total - 1}")
+        assert str(screen.query_one("#q-position").content).endswith(f"question 2 sur {total - 1}")
 
 
 async def test_options_answer_with_arrows_and_enter_or_a_click_on_any_of_their_lines(bank, store):
@@ -168,7 +168,7 @@ async def test_help_toggles_and_defaults_on_in_self_service(bank, store):
         assert not help_widget.display
         await pilot.press("question_mark")
         assert help_widget.display
-        assert "Pourquoi cette question" in str(help_widget.render())
+        assert "Pourquoi cette question" in str(help_widget.content)
     alone = Session.start(bank, store, "B", mode="autodiagnostic")
     app = DiagApp(bank, store, alone)
     async with app.run_test() as pilot:
@@ -205,13 +205,13 @@ async def test_failed_save_is_shown_and_answer_kept_in_memory(bank, store, monke
 
         monkeypatch.setattr("diag_tui.files.os.replace", full)
         await pilot.press("1")
-        assert "NON enregistré" in str(app.screen.query_one("#q-saved").render())
+        assert "NON enregistré" in str(app.screen.query_one("#q-saved").content)
         assert session.unsaved and session.diag.answers == {"ctx_server": "yes"}
         assert current(app) == "ctx_server"  # stays on the question whose answer is not saved
         monkeypatch.undo()
         await pilot.press("1")  # pressing again saves, then moves on
         assert store.load(session.diag.id).answers == {"ctx_server": "yes"}
-        assert "✓" in str(app.screen.query_one("#q-saved").render())
+        assert "✓" in str(app.screen.query_one("#q-saved").content)
         assert current(app) == "alpha_backup"
 
 

@@ -9,6 +9,7 @@ import tomllib
 from diag_tui.followup_import import import_followup
 from diag_tui.session import Session
 from diag_tui.ui.app import DiagApp
+from diag_tui.ui.prose import fr
 from tests.conftest import WORST
 
 
@@ -20,7 +21,7 @@ def finished(bank, store, answers=WORST) -> Session:
 
 
 def screen_text(app) -> str:
-    return "\n".join(str(w.render()) for w in app.screen.query("Static"))
+    return "\n".join(str(w.content) for w in app.screen.query("Static"))
 
 
 async def test_results_show_indicators_six_measures_and_provisional_banner(bank, store):
@@ -34,8 +35,8 @@ async def test_results_show_indicators_six_measures_and_provisional_banner(bank,
         await pilot.pause()
         assert type(app.screen).__name__ == "ResultsScreen"
         assert app.screen.query_one("#r-banner").display
-        assert "Résultat provisoire" in str(app.screen.query_one("#r-banner").render())
-        text = str(app.screen.query_one("#r-indicators").render())
+        assert "Résultat provisoire" in str(app.screen.query_one("#r-banner").content)
+        text = str(app.screen.query_one("#r-indicators").content)
         assert "Alpha" in text and "0,0 / 3" in text and "non évalué" in text  # beta has nothing scored
         six = app.screen.query_one("#r-six")
         expected = [p.finding.title for p in app.screen.session.result().priorities]
@@ -51,12 +52,12 @@ async def test_why_and_how_on_demand_and_unknown_questions_listed(bank, store):
         await pilot.press("v")
         await pilot.pause()
         detail = app.screen.query_one("#r-detail")
-        assert "Pourquoi pour vous" in str(detail.render()) and "Comment" not in str(detail.render())
+        assert "Pourquoi pour vous" in str(detail.content) and "Comment" not in str(detail.content)
         await pilot.press("enter")
         first = session.result().priorities[0].finding
-        assert first.detail.how[0] in str(detail.render())
-        unknown = str(app.screen.query_one("#r-unknown").render())
-        assert bank.question("alpha_mfa").text in unknown
+        assert first.detail.how[0] in str(detail.content)
+        unknown = str(app.screen.query_one("#r-unknown").content)
+        assert fr(bank.question("alpha_mfa").ask.text) in unknown
 
 
 async def test_aidant_swaps_a_priority_with_a_reason(bank, store):
@@ -90,12 +91,21 @@ async def test_attack_guide_lists_incidents_and_contacts(bank, store):
         await pilot.press("v", "a")
         await pilot.pause()
         text = screen_text(app)
-        assert "Que faire en cas d'attaque" in text
+        assert fr("Que faire en cas d'attaque") in text
         assert bank.contacts and bank.incidents
         for contact in bank.contacts:
-            assert contact.title in text
+            assert fr(contact.title) in text
         for incident in bank.incidents:
-            assert incident.title in text and incident.steps[0] in text
+            assert fr(incident.title) in text and fr(incident.steps[0]) in text and fr(incident.source) in text
+        assert fr(bank.attack_sheet.gestures[0]) in text and "à compléter" in text
+        await pilot.press("n")  # the organisation's own numbers, saved with the diagnostic
+        await pilot.pause()
+        await pilot.press(*"Info 04 00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert session.diag.emergency.provider == "Info 04 00"
+        assert store.load(session.diag.id).emergency.provider == "Info 04 00"
+        assert "Info 04 00" in screen_text(app)
 
 
 async def test_plan_lists_months_and_export_is_read_back_by_the_core(bank, store, tmp_path):
@@ -107,7 +117,7 @@ async def test_plan_lists_months_and_export_is_read_back_by_the_core(bank, store
         text = screen_text(app)
         plan = session.plan()
         for item in plan.items:
-            assert f"{item.rank}. {item.priority.finding.title}" in text
+            assert f"{item.rank}. {fr(item.priority.finding.title)}" in text
         assert "Point d'étape M+1" in text and "Point d'étape M+6" in text
         await pilot.press("x")
         await pilot.pause()
@@ -126,7 +136,7 @@ async def test_followup_status_notes_overdue_and_checkpoint(bank, store):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("v", "f")
         await pilot.pause()
-        assert "0 sur 6 faites" in str(app.screen.query_one("#fu-summary").render())
+        assert "0 sur 6 faites" in str(app.screen.query_one("#fu-summary").content)
         await pilot.press("space", "space", "space")  # a_faire → en_cours → fait → abandonne
         assert store.load(session.diag.id).status_of(first.measure.id).status == "abandonne"
         await pilot.press("space")
@@ -136,14 +146,14 @@ async def test_followup_status_notes_overdue_and_checkpoint(bank, store):
         second = session.plan().items[1].measure.id
         saved = store.load(session.diag.id)
         assert saved.status_of(second).status == "fait" and saved.status_of(second).notes == "commande passee"
-        assert "1 sur 6 faites" in str(app.screen.query_one("#fu-summary").render())
+        assert "1 sur 6 faites" in str(app.screen.query_one("#fu-summary").content)
         await pilot.press("c", *"RAS", "enter")
         await pilot.pause()
         assert store.load(session.diag.id).checkpoints["1"].done
 
         app.screen.today = first.due + dt.timedelta(days=1)  # a month later: the first is late
         app.screen.reload()
-        assert "en retard" in str(app.screen.query_one("#fu-summary").render())
+        assert "en retard" in str(app.screen.query_one("#fu-summary").content)
         row = app.screen.query_one("#fu-table").get_row_at(0)
         assert "en retard" in str(row[1])
 
@@ -194,7 +204,7 @@ async def test_new_follow_up_diagnostic_and_comparison(bank, store):
         assert type(app.screen).__name__ == "ComparisonScreen"
         text = screen_text(app)
         assert "Mesures résolues (1)" in text
-        assert bank.measure("m_backup").level1.title in text
+        assert fr(bank.measure("m_backup").level1.title) in text
 
 
 async def test_hand_edited_follow_up_file_shows_on_the_follow_up_screen(bank, store, tmp_path):
@@ -210,6 +220,6 @@ async def test_hand_edited_follow_up_file_shows_on_the_follow_up_screen(bank, st
         await pilot.press("f")
         await pilot.pause()
         assert type(app.screen).__name__ == "FollowupScreen"
-        assert "2 sur 6 faites" in str(app.screen.query_one("#fu-summary").render())
+        assert "2 sur 6 faites" in str(app.screen.query_one("#fu-summary").content)
         table = app.screen.query_one("#fu-table")
         assert [str(table.get_row_at(i)[1]) for i in range(3)] == ["fait", "fait", "à faire"]

@@ -11,6 +11,11 @@
     [answers]                     # question id = option id (a list for multiple choice)
     ctx_postes = "de_1_a_9"
 
+    [emergency]                   # optional: the organisation's own numbers, for the attack sheet
+    provider = "Info Services, 04 00 00 00 00"
+    bank = "Banque Martin, ligne fraude 09 00 00 00 00"
+    insurer = "Assur'Pro, contrat n° 123456, 08 00 00 00 00"
+
     [[overrides]]                 # optional: the aidant swaps a priority measure
     replaced = "antivirus"
     by = "plan_reponse_incident"
@@ -24,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise
-from diag_tui.diagnostic import Mode, Organisation, Override
+from diag_tui.diagnostic import Emergency, Mode, Organisation, Override
 from diag_tui.errors import ValidationErrors
 from diag_tui.files import read_toml
 from diag_tui.referential import Referential
@@ -44,6 +49,7 @@ class _RawAnswersFile(Checked):
     diagnostic: DiagnosticInfo = DiagnosticInfo()
     answers: dict[str, object] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+    emergency: Emergency = field(default_factory=Emergency)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class AnswersFile:
     diagnostic: DiagnosticInfo
     answers: dict[str, AnswerValue]
     overrides: tuple[Override, ...]
+    emergency: Emergency = field(default_factory=Emergency)
 
 
 def load_answers_file(path: Path, ref: Referential) -> AnswersFile:
@@ -73,4 +80,5 @@ def load_answers_file(path: Path, ref: Referential) -> AnswersFile:
         diagnostic=raw.diagnostic,
         answers=normalise(raw.answers),
         overrides=raw.overrides,
+        emergency=raw.emergency,
     )

@@ -182,6 +182,7 @@ def referential_json(ref) -> dict:
             "weight": q.weight,
             "critical": q.critical,
             "verify": {"topic": q.verify.topic, "step": q.verify.step} if q.verify else None,
+            "ask": {"whom": q.ask.whom, "text": q.ask.text} if q.ask else None,
             "options": [
                 {
                     "id": o.id,
@@ -224,6 +225,8 @@ def referential_json(ref) -> dict:
                 "variants": [v.when for v in m.variants],
                 "title": m.level1.title,
                 "level2_title": m.level2.title if m.level2 else None,
+                "check": m.level1.check,
+                "level2_check": m.level2.check if m.level2 else None,
                 "effort": m.effort,
                 "cost": m.cost,
                 "owner": m.owner,
@@ -250,6 +253,7 @@ def cmd_report(args) -> int:
         aidant=answers.diagnostic.aidant,
         mode=answers.diagnostic.mode,
         created=answers.diagnostic.date,
+        emergency=answers.emergency,
     )
     text = render_document(ref, followup_document(ref, meta, result, plan), args.format)
     for override, why in result.ignored_overrides:

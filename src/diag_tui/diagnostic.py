@@ -47,6 +47,43 @@ class Organisation(Checked):
     contact: str | None = None
 
 
+EMERGENCY_MAX = 200
+EmergencyText = Annotated[str, Rules(max_length=EMERGENCY_MAX, pattern=r"^[^\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Emergency(Checked):
+    """The organisation's own numbers for the « En cas d'attaque » sheet (asked during the
+    interview, all optional): one line each, e.g. "Info Services, 04 00 00 00 00"."""
+
+    provider: EmergencyText = ""
+    bank: EmergencyText = ""
+    insurer: EmergencyText = ""  # with the contract number
+
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def emergency_from(values: dict[str, str]) -> Emergency:
+    """Emergency numbers typed by a person; a UserError names the field to correct."""
+    from diag_tui.errors import UserError
+
+    for key, value in values.items():
+        label = EMERGENCY_LABELS[key]
+        if len(value) > EMERGENCY_MAX:
+            raise UserError(f"{label} : {len(value)} caractères, {EMERGENCY_MAX} au plus ; raccourcissez.")
+        if _INVISIBLE.search(value):
+            raise UserError(f"{label} : caractère de contrôle ou d'inversion du sens du texte refusé ; retapez la ligne.")
+    return Emergency(**{key: value.strip() for key, value in values.items()})
+
+
+EMERGENCY_LABELS = {
+    "provider": "Prestataire informatique",
+    "bank": "Banque (fraude, opposition, rappel d'un virement)",
+    "insurer": "Assureur (et numéro de contrat)",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class MeasureProgress(Checked):
     status: Status = "a_faire"
@@ -94,6 +131,7 @@ class Diagnostic(Checked):
     notes: dict[str, str] = field(default_factory=dict)  # free-text note per question id
     flagged: tuple[str, ...] = ()  # questions marked "à revoir"
     skipped: tuple[str, ...] = ()  # questions passed over without an answer
+    emergency: Emergency = field(default_factory=Emergency)  # the organisation's own numbers
 
     @cached_property
     def engine_answers(self) -> dict[str, AnswerValue]:

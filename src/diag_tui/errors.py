@@ -60,7 +60,12 @@ _PYDANTIC_FR = {
 }
 # Patterns that say something else than "an id": the message for each.
 NOT_BLANK = r"\S"
-_PATTERN_FR = {NOT_BLANK: "ne doit pas être vide ni ne contenir que des espaces"}
+DEEP_URL = r"^https://[^/\s]+/[^\s]+$"
+_PATTERN_FR = {
+    NOT_BLANK: "ne doit pas être vide ni ne contenir que des espaces",
+    DEEP_URL: "adresse de la page promise attendue (https://site/chemin), pas la page d'accueil d'un site",
+    r"^https://[^\s]+$": "adresse https:// sans espace attendue",
+}
 
 
 def format_location(loc: Iterable[object]) -> str:

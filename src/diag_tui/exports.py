@@ -27,6 +27,7 @@ def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
         id=diag.id,
         created=diag.created,
         completed=diag.completed,
+        emergency=diag.emergency,
     )
     document = followup_document(ref, meta, result, plan)
     for measure in document["measures"]:

@@ -12,9 +12,11 @@ from typing import Any
 
 import tomli_w
 
+from diag_tui.diagnostic import EMERGENCY_LABELS, Emergency
 from diag_tui.plan import Plan
 from diag_tui.referential import Referential
 from diag_tui.restitution import Restitution
+from diag_tui.typography import french as fr
 
 SCHEMA_VERSION = 1
 NOT_ASSESSED = "non évalué"
@@ -43,6 +45,7 @@ class DiagnosticMeta:
     id: str | None = None
     created: dt.datetime | dt.date | None = None
     completed: dt.datetime | dt.date | None = None
+    emergency: Emergency = Emergency()
 
 
 def _clean(table: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +53,26 @@ def _clean(table: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in table.items() if v is not None}
 
 
+def attack_sheet(ref: Referential, emergency: Emergency) -> dict[str, Any]:
+    """The « En cas d'attaque » sheet: first gestures, the complaint rule, the organisation's own
+    numbers (empty when not given: the printed sheet leaves room to write them) and the national ones."""
+    sheet = ref.attack_sheet
+    return {
+        "gestures": [fr(g) for g in sheet.gestures] if sheet else [],
+        "complaint": fr(sheet.complaint) if sheet else "",
+        "numbers": [{"who": fr(label), "number": getattr(emergency, key)} for key, label in EMERGENCY_LABELS.items()],
+        "contacts": [_contact(c) for c in ref.contacts if c.attack],
+    }
+
+
+def _contact(c: Any) -> dict[str, Any]:
+    return _clean({"title": fr(c.title), "when": fr(c.when), "url": c.url, "phone": c.phone})
+
+
 def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitution, plan: Plan) -> dict[str, Any]:
-    themes = {t.id: t.title for t in ref.themes}
+    """Bank texts get French typography here (`typography.french`); what people typed (names,
+    notes, reasons) is kept exactly as typed."""
+    themes = {t.id: fr(t.title) for t in ref.themes}
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "diagnostic": _clean(
@@ -66,7 +87,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
                 "referential_hash": ref.content_hash,
                 "plan_start": plan.start,
                 "provisional": result.provisional,
-                "basis": result.basis,
+                "basis": fr(result.basis),
             }
         ),
         "indicators": {
@@ -78,25 +99,26 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
                     "rank": item.rank,
                     "id": item.measure.id,
                     "level": item.priority.finding.level,
-                    "title": item.priority.finding.title,
+                    "title": fr(item.priority.finding.title),
                     "theme": themes[item.measure.theme],
-                    "reason": item.priority.finding.reason,
+                    "reason": fr(item.priority.finding.reason),
                     "band": item.priority.finding.band,
                     "score": item.priority.finding.score,
                     "override_reason": item.priority.override.reason if item.priority.override else None,
-                    "why": item.priority.finding.detail.why,
-                    "how": list(item.priority.finding.detail.how),
+                    "why": fr(item.priority.finding.detail.why),
+                    "how": [fr(step) for step in item.priority.finding.detail.how],
+                    "check": fr(item.priority.finding.detail.check),
                     "month": item.start_month,
                     "due_month": item.due_month,
                     "due": item.due,
-                    "owner": item.priority.finding.owner,
+                    "owner": fr(item.priority.finding.owner),
                     "effort": item.measure.effort,
-                    "cost": item.measure.cost,
+                    "cost": item.priority.finding.cost,
                     "duration": item.measure.duration,
                     "status": "a_faire",
                     "notes": "",
                     "updated": plan.start,
-                    "resources": [{"title": r.title, "url": r.url} for r in item.measure.resources],
+                    "resources": [{"title": fr(r.title), "url": r.url} for r in item.measure.resources],
                 }
             )
             for item in plan.items
@@ -105,14 +127,19 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
             {"month": c.month, "date": c.date, "done": False, "notes": ""} for c in plan.checkpoints
         ],
         "other_measures": [
-            {"id": f.measure.id, "level": f.level, "title": f.title, "theme": themes[f.measure.theme]}
+            {"id": f.measure.id, "level": f.level, "title": fr(f.title), "theme": themes[f.measure.theme]}
             for f in result.others
         ],
-        "questions_to_ask": [{"id": q.id, "text": q.text} for q in result.unknown_questions],
-        "contacts": [_clean({"title": c.title, "when": c.when, "url": c.url, "phone": c.phone}) for c in ref.contacts],
+        "questions_to_ask": [
+            {"id": a.question.id, "whom": fr(a.whom), "text": fr(a.text), "question": fr(a.question.text)}
+            for a in result.asks
+        ],
+        "notices": [_clean({"title": fr(n.title), "text": fr(n.text), "url": n.url}) for n in result.notices],
+        "attack_sheet": attack_sheet(ref, meta.emergency),
+        "contacts": [_contact(c) for c in ref.contacts if not c.attack],
     }
     if result.priorities_note:
-        document["diagnostic"]["note"] = result.priorities_note
+        document["diagnostic"]["note"] = fr(result.priorities_note)
     return document
 
 

@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from diag_tui.errors import UserError, ValidationErrors
+from diag_tui.errors import DEEP_URL, UserError, ValidationErrors
 from diag_tui.files import read_toml
 from diag_tui.validation import Checked, Rules, SchemaError, parse, plain
 from diag_tui.wording import count
@@ -30,6 +30,7 @@ Id = Annotated[str, Rules(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, Rules(min_length=1)]
 Score = Annotated[float, Rules(ge=0, le=3, multiple_of=0.5)]
 Url = Annotated[str, Rules(pattern=r"^https://[^\s]+$")]
+DeepUrl = Annotated[str, Rules(pattern=DEEP_URL)]  # a page, not a site's home page
 
 
 class OptionKind(StrEnum):
@@ -66,6 +67,17 @@ class VerifyPoint(Checked):
     step: Text  # one step of the verification measure, e.g. "Sauvegardes : faites-vous montrer…"
 
 
+ASK_WHOM = ("prestataire", "dirigeant", "comptable", "assureur", "banque")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ask(Checked):
+    """Who can answer when the organisation does not know, and the question worded for them."""
+
+    whom: Literal["prestataire", "dirigeant", "comptable", "assureur", "banque"]
+    text: Text
+
+
 @dataclass(frozen=True, kw_only=True)
 class Question(Checked):
     id: Id
@@ -77,6 +89,7 @@ class Question(Checked):
     critical: bool = False
     verify: VerifyPoint | None = None  # critical questions: what to check when the answer is unknown
     options: Annotated[tuple[Option, ...], Rules(min_length=2)]
+    ask: Ask | None = None  # scored questions: the question to put to whoever knows, worded for them
 
     @property
     def scored(self) -> bool:
@@ -96,6 +109,7 @@ class MeasureLevel(Checked):
     title: Text
     why: Text
     how: Annotated[tuple[Text, ...], Rules(min_length=1)]
+    check: Text  # « Comment vérifier que c'est fait » : what the aidant looks at on the next visit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +119,7 @@ class LevelVariant(Checked):
     title: Text | None = None
     why: Text | None = None
     how: Annotated[tuple[Text, ...], Rules(min_length=1)] | None = None
+    check: Text | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,7 +156,7 @@ class Trait(Checked):
 @dataclass(frozen=True, kw_only=True)
 class Resource(Checked):
     title: Text
-    url: Url
+    url: DeepUrl  # the page the title promises, never a home page
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +168,7 @@ class Contact(Checked):
     when: Text  # in which situation to turn to it
     url: Url
     phone: str | None = None
+    attack: bool = False  # listed on the « En cas d'attaque » sheet (else among the useful resources)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +178,26 @@ class Incident(Checked):
     id: Id
     title: Text
     steps: Annotated[tuple[Text, ...], Rules(min_length=3)]
+    source: Text  # shown under the guide: what it is written from
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttackSheet(Checked):
+    """The one-page « En cas d'attaque » sheet of every export: first gestures and the complaint rule."""
+
+    gestures: Annotated[tuple[Text, ...], Rules(min_length=3)]
+    complaint: Text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice(Checked):
+    """Something to know for organisations with trait `when` (e.g. NIS 2), shown with the results."""
+
+    id: Id
+    when: Id
+    title: Text
+    text: Text
+    url: DeepUrl | Url | None = None
 
 
 Level = Annotated[int, Rules(ge=1, le=3)]
@@ -170,7 +206,6 @@ Owner = Literal[
     "référent cyber",
     "prestataire informatique",
     "personne chargée de l'informatique",
-    "tous les salariés",
     "service comptable",
 ]
 OWNERS: tuple[str, ...] = Owner.__args__  # type: ignore[attr-defined]
@@ -193,7 +228,7 @@ class Measure(Checked):
     likelihood: Level | None = None
     verification: bool = False  # the one measure that gathers the critical « Je ne sais pas »
     effort: Literal["faible", "moyen", "important"]
-    cost: Literal["gratuit", "moins de 500 €", "500 à 3 000 €", "plus de 3 000 €"]
+    cost: Literal["gratuit", "gratuit hors temps du prestataire", "moins de 500 €", "500 à 3 000 €", "plus de 3 000 €"]
     duration: Text
     owner: Owner
     level1: MeasureLevel
@@ -209,7 +244,10 @@ class Measure(Checked):
             change = variant.level2 if level == 2 and self.level2 is not None else variant.level1
             if variant.when in traits and change is not None:
                 base = MeasureLevel(
-                    title=change.title or base.title, why=change.why or base.why, how=change.how or base.how
+                    title=change.title or base.title,
+                    why=change.why or base.why,
+                    how=change.how or base.how,
+                    check=change.check or base.check,
                 )
         return base
 
@@ -257,6 +295,8 @@ class Referential(Checked):
     traits: tuple[Trait, ...] = ()
     contacts: tuple[Contact, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    attack_sheet: AttackSheet | None = None
+    notices: tuple[Notice, ...] = ()
 
     @cached_property
     def content_hash(self) -> str:
@@ -332,6 +372,7 @@ class Draft:
     questions: list[Entry[Question]]
     measures: list[Entry[Measure]]
     traits: list[Entry[Trait]]
+    notices: list[Entry[Notice]] = field(default_factory=list)
 
     @cached_property
     def theme_by_id(self) -> dict[str, Theme]:
@@ -361,8 +402,9 @@ class Draft:
 
     @cached_property
     def traits_used(self) -> set[str]:
-        """Traits some measure reacts to (context rule or variant)."""
-        return {r.when for e in self.measures for r in e.item.context + e.item.variants}
+        """Traits some measure reacts to (context rule or variant), or that a notice is for."""
+        measures = {r.when for e in self.measures for r in e.item.context + e.item.variants}
+        return measures | {e.item.when for e in self.notices}
 
 
 Rule = Callable[[Draft], Iterator[str]]
@@ -502,6 +544,20 @@ def critical_questions_verify(bank: Draft) -> Iterator[str]:
             yield f"{e.file} : {e.where}.verify : seule une question critique (critical = true) porte une vérification"
 
 
+def questions_say_whom_to_ask(bank: Draft) -> Iterator[str]:
+    """A « Je ne sais pas » becomes a question to put to someone: the bank says to whom, and how."""
+    for e in bank.questions:
+        q = e.item
+        unknown = any(o.kind is OptionKind.UNKNOWN for o in q.options)
+        if q.scored and unknown and q.ask is None:
+            yield (
+                f"{e.file} : {e.where}.ask : manquant : ajoutez [questions.ask] avec whom "
+                f"({', '.join(ASK_WHOM)}) et text, la question telle qu'on la pose à cette personne"
+            )
+        elif not q.scored and q.ask is not None:
+            yield f"{e.file} : {e.where}.ask : une question de contexte n'a pas de question à faire poser ; retirez [questions.ask]"
+
+
 def one_verification_measure(bank: Draft) -> Iterator[str]:
     checks = [e for e in bank.measures if e.item.verification]
     if len(checks) > 1:
@@ -537,6 +593,13 @@ def measures_reachable(bank: Draft) -> Iterator[str]:
     for e in bank.measures:
         if e.item.id not in bank.triggered and not e.item.verification:
             yield f"{e.file} : {e.where} : aucune option ne déclenche cette mesure (contenu inaccessible)"
+
+
+def level2_reachable(bank: Draft) -> Iterator[str]:
+    triggered = {o.measure for e in bank.questions for o in e.item.options if o.measure and o.level == 2}
+    for e in bank.measures:
+        if e.item.level2 is not None and e.item.id not in triggered:
+            yield f"{e.file} : {e.where}.level2 : aucune option ne déclenche ce niveau 2 (contenu inaccessible : retirez-le, ou faites-le déclencher)"
 
 
 def rule_targets(bank: Draft) -> Iterator[str]:
@@ -581,6 +644,9 @@ def traits_declared(bank: Draft) -> Iterator[str]:
             for i, rule in enumerate(rules):
                 if rule.when not in bank.trait_ids:
                     yield f"{e.file} : {e.where}.{key}[{i}].when : trait « {rule.when} » non déclaré dans [[traits]]"
+    for e in bank.notices:
+        if e.item.when not in bank.trait_ids:
+            yield f"{e.file} : {e.where}.when : trait « {e.item.when} » non déclaré dans [[traits]]"
 
 
 def traits_matter(bank: Draft) -> Iterator[str]:
@@ -678,10 +744,12 @@ RULES: tuple[Rule, ...] = (
     scores_fit_kind,
     option_measures,
     critical_questions_verify,
+    questions_say_whom_to_ask,
     one_verification_measure,
     urgency_declared,
     ranks_unique,
     measures_reachable,
+    level2_reachable,
     rule_targets,
     follow_ups_have_one_parent,
     traits_declared,
@@ -718,8 +786,9 @@ _TABLES: dict[str, type] = {
     "traits": Trait,
     "contacts": Contact,
     "incidents": Incident,
+    "notices": Notice,
 }
-_TOP_LEVEL = {"version", "themes", "questions", "measures", "traits", "contacts", "incidents"}
+_TOP_LEVEL = {"version", "attack_sheet", *_TABLES}
 
 
 def load_referential(folder: Path) -> Referential:
@@ -736,6 +805,7 @@ def load_referential(folder: Path) -> Referential:
 
     problems: list[str] = []
     versions: list[tuple[str, Any]] = []
+    attack_sheets: list[tuple[str, AttackSheet]] = []
     # Everything that parsed, in file order, with the file and key it came from.
     tables: dict[str, tuple[type, list[Entry[Any]]]] = {
         key: (model, []) for key, model in _TABLES.items()
@@ -753,6 +823,11 @@ def load_referential(folder: Path) -> Referential:
                 problems.append(f"{name} : {key} : clé inconnue (attendu : {', '.join(sorted(_TOP_LEVEL))})")
         if "version" in data:
             versions.append((name, data["version"]))
+        if "attack_sheet" in data:
+            try:
+                attack_sheets.append((name, parse(AttackSheet, data["attack_sheet"], "attack_sheet")))
+            except SchemaError as exc:
+                problems.extend(f"{name} : {line}" for line in exc.problems)
         for key, (model, sink) in tables.items():
             items = data.get(key, [])
             if not isinstance(items, list):
@@ -776,9 +851,15 @@ def load_referential(folder: Path) -> Referential:
         problems.append(f"{versions[0][0]} : version : doit être un texte non vide, par exemple \"2026.11\"")
 
     entries = {key: sink for key, (_, sink) in tables.items()}
-    problems.extend(check(Draft(entries["themes"], entries["questions"], entries["measures"], entries["traits"])))
+    problems.extend(
+        check(Draft(entries["themes"], entries["questions"], entries["measures"], entries["traits"], entries["notices"]))
+    )
     problems.extend(_duplicates(entries["contacts"], "identifiant de contact"))
     problems.extend(_duplicates(entries["incidents"], "identifiant de situation d'attaque"))
+    problems.extend(_duplicates(entries["notices"], "identifiant d'information"))
+    sheets = [(name, sheet) for name, sheet in attack_sheets]
+    if len(sheets) > 1:
+        problems.append(f"attack_sheet : doit figurer dans un seul fichier (trouvée dans : {', '.join(n for n, _ in sheets)})")
     if problems:
         raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
 
@@ -793,6 +874,8 @@ def load_referential(folder: Path) -> Referential:
         traits=tuple(e.item for e in entries["traits"]),
         contacts=tuple(e.item for e in entries["contacts"]),
         incidents=tuple(e.item for e in entries["incidents"]),
+        attack_sheet=attack_sheets[0][1] if attack_sheets else None,
+        notices=tuple(e.item for e in entries["notices"]),
     )
     forward = _check_forward_rules(referential, {e.item.id: (e.file, e.where) for e in questions})
     if forward:

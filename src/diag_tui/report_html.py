@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -15,8 +16,10 @@ from diag_tui.report_markdown import (
     indicator_text,
     list_sections,
     month_lines,
+    sheet_lines,
     theme_titles,
 )
+from diag_tui.typography import french
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
@@ -28,6 +31,8 @@ td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}
 .chart{width:100%;max-width:40rem;font-family:inherit}
 .measure{border:1px solid #ddd;border-radius:4px;padding:.2rem 1rem;margin:1rem 0;break-inside:avoid}
 .meta{color:#555;font-style:italic}
+.sheet{border:3px solid #ce0500;padding:.2rem 1rem;margin:1rem 0;break-before:page;break-inside:avoid}
+.source{color:#555;font-size:.9em}
 @media print{body{margin:0;max-width:none}a{color:inherit}}
 """
 
@@ -106,6 +111,8 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
         out.append(f"<p><strong>Pourquoi</strong> : {e(m['why'])}</p><p><strong>Comment</strong> :</p><ol>")
         out += [f"<li>{e(step)}</li>" for step in m["how"]]
         out.append("</ol>")
+        if m.get("check"):
+            out.append(f"<p><strong>Comment vérifier que c'est fait</strong> : {e(m['check'])}</p>")
         if m.get("resources"):
             links = " ; ".join(f'<a href="{attr(r["url"])}">{e(r["title"])}</a>' for r in m["resources"])
             out.append(f"<p>Pour aller plus loin : {links}</p>")
@@ -122,11 +129,42 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
 
     for title, items in list_sections(document):
         out += [f"<h2>{e(title)}</h2>", "<ul>"] + [f"<li>{e(item)}</li>" for item in items] + ["</ul>"]
+    for notice in document.get("notices", []):
+        out.append(f"<h2>À savoir : {e(notice['title'])}</h2><p>{e(notice['text'])}")
+        if notice.get("url"):
+            out.append(f' <a href="{attr(notice["url"])}">{e(notice["url"])}</a>')
+        out.append("</p>")
+
+    gestures, complaint, numbers, contacts = sheet_lines(document)
+    out += [
+        '<section class="sheet">',
+        "<h2>En cas d'attaque</h2>",
+        "<p>Fiche à imprimer et à garder près du téléphone, hors des ordinateurs.</p>",
+    ]
+    if gestures:
+        out += ["<p><strong>Premiers gestes</strong></p>", "<ol>"] + [f"<li>{e(g)}</li>" for g in gestures] + ["</ol>"]
+    if complaint:
+        out.append(f"<p><strong>Plainte</strong> : {e(complaint)}</p>")
+    out += ["<p><strong>Vos contacts</strong></p>", "<ul>"] + [f"<li>{e(n)}</li>" for n in numbers] + ["</ul>"]
+    if contacts:
+        out += ["<p><strong>Services publics</strong></p>", "<ul>"] + [f"<li>{e(c)}</li>" for c in contacts] + ["</ul>"]
+    out.append("</section>")
+    if ref.incidents:
+        out.append("<h2>Que faire, situation par situation</h2>")
+        for incident in ref.incidents:
+            out += [f"<h3>{e(incident.title)}</h3>", "<ol>"] + [f"<li>{e(s)}</li>" for s in incident.steps]
+            out += ["</ol>", f'<p class="source">{e(incident.source)}</p>']
     if document.get("contacts"):
-        out += ["<h2>En cas d'attaque</h2>", "<ul>"]
+        out += ["<h2>Ressources utiles</h2>", "<ul>"]
         for c in document["contacts"]:
             phone = f", {e(c['phone'])}" if c.get("phone") else ""
             out.append(f'<li><strong>{e(c["title"])}</strong> ({e(c["when"])}) : <a href="{attr(c["url"])}">{e(c["url"])}</a>{phone}</li>')
         out.append("</ul>")
     out.append("</body></html>\n")
-    return "\n".join(out)
+    before, style_and_after = "\n".join(out).split("<style>", 1)
+    style, after = style_and_after.split("</style>", 1)
+    typeset = lambda part: _TEXT_NODE.sub(lambda m: ">" + french(m.group(1)) + "<", part)  # noqa: E731
+    return typeset(before) + "<style>" + style + "</style>" + typeset(after)
+
+
+_TEXT_NODE = re.compile(r">([^<]+)<")  # typography on what is read, never inside tags or the style

@@ -8,6 +8,7 @@ from typing import Any
 
 from diag_tui.followup import NOT_ASSESSED
 from diag_tui.referential import Referential
+from diag_tui.typography import french
 
 STATUS_LABELS = {"a_faire": "à faire", "en_cours": "en cours", "fait": "fait", "abandonne": "abandonnée"}
 MODE_LABELS = {"accompagne": "Diagnostic accompagné", "autodiagnostic": "Autodiagnostic"}
@@ -41,12 +42,28 @@ def month_lines(document: dict[str, Any]) -> list[tuple[int, str]]:
 
 
 def list_sections(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The plain bulleted sections that close both reports, in order, when not empty."""
-    sections = [
-        ("Autres mesures", [f"{m['title']} ({m['theme']})" for m in document["other_measures"]]),
-        ("Questions à poser à votre prestataire ou à la personne qui sait", [q["text"] for q in document["questions_to_ask"]]),
-    ]
+    """The plain bulleted sections that close both reports, in order, when not empty: the other
+    measures, then one list of questions per person to ask (« Je ne sais pas » answers)."""
+    sections = [("Autres mesures", [f"{m['title']} ({m['theme']})" for m in document["other_measures"]])]
+    whom: dict[str, list[str]] = {}
+    for q in document["questions_to_ask"]:
+        whom.setdefault(q.get("whom", "prestataire informatique"), []).append(q["text"])
+    sections += [(f"Questions à poser : {who}", texts) for who, texts in whom.items()]
     return [(title, items) for title, items in sections if items]
+
+
+NO_NUMBER = "à compléter : ______________________"
+
+
+def sheet_lines(document: dict[str, Any]) -> tuple[list[str], str, list[str], list[str]]:
+    """The attack sheet as (gestures, complaint rule, own numbers, national contacts), plain text."""
+    sheet = document.get("attack_sheet") or {}
+    numbers = [f"{n['who']} : {n['number'] or NO_NUMBER}" for n in sheet.get("numbers", [])]
+    contacts = [
+        f"{c['title']}{' (' + c['phone'] + ')' if c.get('phone') else ''} : {c['when']} {c['url']}"
+        for c in sheet.get("contacts", [])
+    ]
+    return list(sheet.get("gestures", [])), sheet.get("complaint", ""), numbers, contacts
 
 
 def theme_titles(ref: Referential) -> dict[str, str]:
@@ -87,6 +104,8 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
             out += [f"**Choisie par l'aidant** : {m['override_reason']}", ""]
         out += [f"**Pourquoi** : {m['why']}", "", "**Comment** :", ""]
         out += [f"{n}. {step}" for n, step in enumerate(m["how"], start=1)]
+        if m.get("check"):
+            out += ["", f"**Comment vérifier que c'est fait** : {m['check']}"]
         if m.get("resources"):
             out += ["", "Pour aller plus loin : " + " ; ".join(f"[{r['title']}]({r['url']})" for r in m["resources"])]
         if m.get("notes"):
@@ -102,10 +121,27 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
 
     for title, items in list_sections(document):
         out += [f"## {title}", ""] + [f"- {item}" for item in items] + [""]
+    for notice in document.get("notices", []):
+        out += [f"## À savoir : {notice['title']}", "", notice["text"] + (f" {notice['url']}" if notice.get("url") else ""), ""]
+
+    gestures, complaint, numbers, contacts = sheet_lines(document)
+    out += ["## En cas d'attaque", "", "Fiche à imprimer et à garder près du téléphone, hors des ordinateurs.", ""]
+    if gestures:
+        out += ["**Premiers gestes**", ""] + [f"{n}. {g}" for n, g in enumerate(gestures, start=1)] + [""]
+    if complaint:
+        out += [f"**Plainte** : {complaint}", ""]
+    out += ["**Vos contacts**", ""] + [f"- {line}" for line in numbers] + [""]
+    if contacts:
+        out += ["**Services publics**", ""] + [f"- {line}" for line in contacts] + [""]
+    if ref.incidents:
+        out += ["## Que faire, situation par situation", ""]
+        for incident in ref.incidents:
+            out += [f"### {incident.title}", ""] + [f"{n}. {s}" for n, s in enumerate(incident.steps, start=1)]
+            out += ["", f"*{incident.source}*", ""]
     if document.get("contacts"):
-        out += ["## En cas d'attaque", ""]
+        out += ["## Ressources utiles", ""]
         for c in document["contacts"]:
             phone = f", {c['phone']}" if c.get("phone") else ""
             out.append(f"- **{c['title']}** ({c['when']}) : {c['url']}{phone}")
         out.append("")
-    return "\n".join(out)
+    return french("\n".join(out))

@@ -40,6 +40,7 @@ from diag_tui.answers import Answers, Progress, applicable_questions, chosen_opt
 from diag_tui.referential import (
     Measure,
     MeasureLevel,
+    Notice,
     Option,
     OptionKind,
     Question,
@@ -90,6 +91,48 @@ def context_of(answers: Answers, applicable: list[Question]) -> Context:
     return Context(frozenset(traits), tuple(sorted(owners.items())))
 
 
+WHOM = {
+    "prestataire": "prestataire informatique",
+    "dirigeant": "dirigeant",
+    "comptable": "expert-comptable ou service comptable",
+    "assureur": "assureur",
+    "banque": "banque",
+}
+
+
+@dataclass(frozen=True)
+class ToAsk:
+    """A « Je ne sais pas » turned into a question for the person who knows."""
+
+    question: Question
+    whom: str  # "prestataire informatique", or who does that role here (context owners)
+    text: str  # the question worded for that person
+
+
+def to_ask(question: Question, context: Context) -> ToAsk:
+    if question.ask is None:  # a bank without [questions.ask] (validate refuses it on scored questions)
+        return ToAsk(question, WHOM["prestataire"], question.text)
+    whom = WHOM[question.ask.whom]
+    return ToAsk(question, dict(context.owners).get(whom, whom), question.ask.text)
+
+
+PARTIAL = 1.5  # an answer scored this or more says the practice is partly in place
+
+
+def lower_by(level: int, score: float | None) -> int:
+    """Bands a finding drops below its measure's: one for a refinement (level 2), and one for a
+    level-1 gap that the answer says is partly covered (« souvent, sans règle écrite »): less is
+    left to do than for an organisation that does nothing."""
+    return 1 if level == 2 or (score is not None and score >= PARTIAL) else 0
+
+
+def cost_for(measure: Measure, context: Context) -> str:
+    """Work a provider would bill is free for an organisation that has none."""
+    if measure.cost == "gratuit hors temps du prestataire" and context.owner("prestataire informatique") != "prestataire informatique":
+        return "gratuit"
+    return measure.cost
+
+
 @dataclass(frozen=True)
 class ThemeIndicator:
     theme: Theme
@@ -116,6 +159,7 @@ class Finding:
     likelihood: int
     context: tuple[str, ...] = ()  # why this organisation's context moved the urgency, one sentence each
     points: tuple[Question, ...] = ()  # the verification only: critical questions answered « Je ne sais pas »
+    cost: str = ""  # the bank's cost, said for this organisation (see `cost_for`)
 
     @property
     def kind(self) -> Kind:
@@ -166,6 +210,8 @@ class Restitution:
     unknown_questions: tuple[Question, ...]  # to put to the IT provider or whoever knows
     progress: Progress  # every applicable question, context included
     ignored_overrides: tuple[tuple[Override, str], ...] = field(default=())
+    asks: tuple[ToAsk, ...] = ()  # the unknown questions, worded for whoever can answer them
+    notices: tuple[Notice, ...] = ()  # what to know given the organisation's context (NIS 2…)
 
     @property
     def provisional(self) -> bool:
@@ -303,7 +349,8 @@ def findings(ref: Referential, answers: Answers, applicable: list[Question]) -> 
                 sources=tuple(sources),
                 detail=measure.at_level(option.level, context.traits),
                 owner=context.owner(measure.owner),
-                band=band_of(impact, likelihood) + (option.level - 1),
+                cost=cost_for(measure, context),
+                band=band_of(impact, likelihood) + lower_by(option.level, score),
                 impact=impact,
                 likelihood=likelihood,
                 context=because,
@@ -332,7 +379,7 @@ def _verification(ref: Referential, measure: Measure, points: list[Question], co
     ranked = sorted(points, key=lambda q: (band(q), ref.position[q.id]))
     text = measure.at_level(1, context.traits)
     steps = tuple(q.verify.step for q in ranked if q.verify)
-    detail = MeasureLevel(title=text.title, why=text.why, how=text.how[:1] + steps + text.how[1:])
+    detail = MeasureLevel(title=text.title, why=text.why, how=text.how[:1] + steps + text.how[1:], check=text.check)
     unknown = next(o for o in ranked[0].options if o.kind is OptionKind.UNKNOWN)
     return Finding(
         measure=measure,
@@ -343,6 +390,7 @@ def _verification(ref: Referential, measure: Measure, points: list[Question], co
         sources=tuple(q.id for q in ranked),
         detail=detail,
         owner=context.owner(measure.owner),
+        cost=cost_for(measure, context),
         band=band(ranked[0]),
         impact=0,
         likelihood=0,
@@ -402,16 +450,19 @@ def restitution(ref: Referential, answers: Answers, overrides: tuple[Override, .
             chosen[index] = Priority(substitute, override)
 
     # Critical unknowns are points of the verification measure; the others are questions to ask.
-    to_ask = tuple(
+    to_ask_list = tuple(
         q for q in applicable
         if q.scored and not q.critical and any(o.kind is OptionKind.UNKNOWN for o in chosen_options(q, answers))
     )
     answered = sum(1 for q in applicable if chosen_options(q, answers))
+    context = context_of(answers, applicable)
     return Restitution(
         indicators=tuple(theme_indicators(ref, answers, applicable)),
         priorities=tuple(chosen),
         others=tuple(others),
-        unknown_questions=to_ask,
+        unknown_questions=to_ask_list,
         progress=Progress(answered=answered, applicable=len(applicable)),
         ignored_overrides=tuple(ignored),
+        asks=tuple(to_ask(q, context) for q in to_ask_list),
+        notices=tuple(n for n in ref.notices if n.when in context.traits),
     )

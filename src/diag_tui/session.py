@@ -17,6 +17,7 @@ from diag_tui.diagnostic import (
     ORGANISATION_NAME_MAX,
     CheckpointProgress,
     Diagnostic,
+    Emergency,
     MeasureProgress,
     Mode,
     Organisation,
@@ -154,6 +155,9 @@ class Session:
         else:
             notes.pop(question_id, None)
         self._change(replace(self.diag, notes=notes))
+
+    def set_emergency(self, emergency: Emergency) -> None:
+        self._change(replace(self.diag, emergency=emergency))
 
     def toggle_flag(self, question_id: str) -> bool:
         flagged = tuple(q for q in self.diag.flagged if q != question_id)

@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from diag_tui.ui.prose import Prose
+
 
 class AnswerList(Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,13 +78,12 @@ class AnswerList(Widget, can_focus=True):
 
     def _lines(self, width: int) -> list[tuple[int, Text]]:
         if self._wrapped is None or self._wrapped[0] != width:
-            console = self.app.console
             lines = []
             for i, (prefix, body) in enumerate(self.labels):
                 if prefix.cell_len * 2 > width:  # too narrow for a hanging indent: wrap it all
-                    lines.extend((i, line) for line in Text.assemble(prefix, body).wrap(console, max(1, width)))
+                    lines.extend((i, line) for line in Prose(Text.assemble(prefix, body)).lines(max(1, width)))
                     continue
-                for n, line in enumerate(body.wrap(console, width - prefix.cell_len)):
+                for n, line in enumerate(Prose(body).lines(width - prefix.cell_len)):
                     lines.append((i, Text.assemble(prefix if n == 0 else " " * prefix.cell_len, line)))
             self._wrapped = (width, lines)
         return self._wrapped[1]

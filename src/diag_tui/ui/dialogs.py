@@ -8,6 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from diag_tui.diagnostic import EMERGENCY_LABELS, EMERGENCY_MAX, Emergency, emergency_from
+from diag_tui.errors import UserError
+
 
 class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [
@@ -53,6 +56,38 @@ class TextDialog(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EmergencyDialog(ModalScreen[Emergency | None]):
+    """The organisation's own numbers for the attack sheet: provider, bank, insurer (all optional)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler")]
+
+    def __init__(self, emergency: Emergency):
+        super().__init__(classes="dialog")
+        self.emergency = emergency
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label("Vos numéros en cas d'attaque", markup=False, classes="dialog-title")
+            for key, label in EMERGENCY_LABELS.items():
+                yield Label(label, markup=False)
+                yield Input(value=getattr(self.emergency, key), max_length=EMERGENCY_MAX, id=key,
+                            placeholder="Nom et téléphone, par exemple : Info Services, 04 00 00 00 00")
+            yield Static("", id="emergency-error", classes="error", markup=False)
+            yield Static("Tab : champ suivant · Entrée : enregistrer · Échap : annuler", markup=False, classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        values = {key: self.query_one(f"#{key}", Input).value.strip() for key in EMERGENCY_LABELS}
+        try:
+            emergency = emergency_from(values)
+        except UserError as exc:
+            self.query_one("#emergency-error", Static).update(str(exc))
+            return
+        self.dismiss(emergency)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from diag_tui.ui.prose import Prose, fr
 from diag_tui.errors import UserError
 from diag_tui import diagnostic
 from diag_tui.diagnostic import STATUSES
@@ -111,14 +112,17 @@ class FollowupScreen(Screen):
             return
         progress = self.session.diag.status_of(item.measure.id)
         text = Text()
-        text.append(item.priority.finding.title + "\n", style="bold")
-        text.append(f"Responsable : {item.priority.finding.owner} · {self.session.ref.theme(item.measure.theme).title}\n", style="dim")
-        text.append(f"Pour commencer : {item.first_step}\n", style="italic")
+        text.append(fr(item.priority.finding.title) + "\n", style="bold")
+        owner_line = f"Responsable : {item.priority.finding.owner} · {self.session.ref.theme(item.measure.theme).title}"
+        text.append(fr(owner_line) + "\n", style="dim")
+        text.append(fr(f"Pour commencer : {item.first_step}") + "\n", style="italic")
+        text.append(fr("Comment vérifier que c'est fait : "), style="bold")
+        text.append(fr(item.priority.finding.detail.check) + "\n")
         text.append("Notes : ", style="bold")
         text.append(progress.notes or "aucune (e pour en écrire)")
         if progress.updated:
             text.append(f"\nMis à jour le {date_fr(progress.updated)}", style="dim")
-        detail.update(text)
+        detail.update(Prose(text))
 
     def on_data_table_row_highlighted(self) -> None:
         self.show_detail()

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from diag_tui.ui.prose import Prose, fr
 from diag_tui.session import Session
 from diag_tui.ui.texts import STATUS_LABELS, date_fr
 
@@ -49,7 +50,7 @@ class PlanScreen(Screen):
         lines: list[Static] = []
 
         def add(text: str | Text, classes: str = "") -> None:
-            lines.append(Static(text, markup=False, classes=classes))
+            lines.append(Static(Prose(text), classes=classes))
 
         head = Text(f"Plan commencé le {date_fr(plan.start)}", style="bold")
         if session.result().provisional:
@@ -65,7 +66,7 @@ class PlanScreen(Screen):
                 continue
             add(Text(f"Mois {month}", style="bold underline"), "plan-month")
             for item in items:
-                title = item.priority.finding.title
+                title = fr(item.priority.finding.title)
                 if item.start_month != month:
                     add(Text(f"… suite de {item.rank}. {title}", style="dim"), "plan-item")
                     continue
@@ -73,11 +74,11 @@ class PlanScreen(Screen):
                 span = f"mois {item.start_month} à {item.due_month}" if item.due_month > month else f"mois {month}"
                 add(Text(f"{item.rank}. {title}"), "plan-item")
                 add(
-                    Text(f"{item.priority.finding.owner} · {span} · à terminer le {date_fr(item.due)} · "
-                         f"{STATUS_LABELS[progress.status]}", style="dim"),
+                    Text(fr(f"{item.priority.finding.owner} · {span} · à terminer le {date_fr(item.due)} · "
+                         f"{STATUS_LABELS[progress.status]}"), style="dim"),
                     "plan-detail",
                 )
-                add(Text(f"Pour commencer : {item.first_step}", style="italic"), "plan-detail")
+                add(Text(fr(f"Pour commencer : {item.first_step}"), style="italic"), "plan-detail")
             if checkpoint is not None:
                 done = session.diag.checkpoints.get(str(month))
                 state = "fait" if done and done.done else "à venir"

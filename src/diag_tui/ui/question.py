@@ -16,6 +16,7 @@ from diag_tui.referential import OptionKind, Question
 from diag_tui.session import Session
 from diag_tui.ui.answer_list import AnswerList
 from diag_tui.ui.progress_line import ProgressLine
+from diag_tui.ui.prose import Prose, fr
 
 SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
 MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
@@ -97,18 +98,18 @@ class QuestionScreen(Screen):
         remaining = sum(1 for q in walk if not session.is_answered(q))
         self.query_one("#q-progress", ProgressLine).set_progress(len(walk) - remaining, len(walk))
 
-        text = Text(question.text, style="bold")
+        text = Text(fr(question.text), style="bold")
         if question.kind == "multiple":
             text.append("\nPlusieurs réponses possibles : chiffres (ou Espace) pour cocher, Entrée pour valider.", style="italic")
-        self._update("#q-text", text)
-        self._update("#q-help", Text.assemble(("Pourquoi cette question ? ", "bold"), question.help))
+        self._update("#q-text", Prose(text))
+        self._update("#q-help", Prose(Text.assemble((fr("Pourquoi cette question ? "), "bold"), fr(question.help))))
         self.query_one("#q-help", Static).display = self.show_help
 
         chosen = {o.id for o in _chosen(question, session)}
         labels = []
         for n, option in enumerate(question.options, start=1):
             mark = ("☑ " if option.id in chosen else "☐ ") if question.kind == "multiple" else ("● " if option.id in chosen else "  ")
-            labels.append((Text(f"{n}  {mark}", "bold"), Text(option.label, "" if option.kind is OptionKind.ANSWER else "italic")))
+            labels.append((Text(f"{n}  {mark}", "bold"), Text(fr(option.label), "" if option.kind is OptionKind.ANSWER else "italic")))
         options = self.query_one("#q-options", AnswerList)
         options.set_options(labels, highlighted=next((i for i, o in enumerate(question.options) if o.id in chosen), 0))
         options.focus()
@@ -116,7 +117,7 @@ class QuestionScreen(Screen):
         self.update_pace(remaining)
         self.query_one("#q-body", VerticalScroll).scroll_home(animate=False)
 
-    def _update(self, selector: str, content: str | Text) -> None:
+    def _update(self, selector: str, content: str | Text | Prose) -> None:
         """Update a Static only when its content changes: each update costs a layout pass."""
         if self._shown.get(selector) != content:
             self._shown[selector] = content

@@ -17,7 +17,9 @@ from diag_tui.errors import UserError
 from diag_tui.restitution import Finding, Restitution
 from diag_tui.wording import count
 from diag_tui.session import Session
-from diag_tui.ui.dialogs import TextDialog
+from diag_tui.diagnostic import Emergency
+from diag_tui.ui.dialogs import EmergencyDialog, TextDialog
+from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import indicator_bar, indicator_text, measure_detail
 
 
@@ -87,21 +89,25 @@ class ResultsScreen(Screen):
         self.query_one("#r-indicators", Static).update(text)
 
         unknown = self.query_one("#r-unknown", Static)
-        if result.unknown_questions:
+        if result.asks:
             t = Text()
-            t.append("\nÀ demander à votre prestataire ou à la personne qui sait\n", style="bold")
-            for q in result.unknown_questions:
-                t.append(f"• {q.text}\n")
-            unknown.update(t)
-        unknown.display = bool(result.unknown_questions)
+            whom: dict[str, list[str]] = {}
+            for ask in result.asks:
+                whom.setdefault(ask.whom, []).append(ask.text)
+            for who, texts in whom.items():
+                t.append(fr(f"\nÀ demander : {who}\n"), style="bold")
+                for text in texts:
+                    t.append(f"• {fr(text)}\n")
+            unknown.update(Prose(t))
+        unknown.display = bool(result.asks)
 
         others = self.query_one("#r-others", Static)
         if result.others:
             t = Text()
             t.append(f"\nAutres mesures ({len(result.others)})\n", style="bold")
             for f in result.others:
-                t.append(f"• {f.title}\n")
-            others.update(t)
+                t.append(f"• {fr(f.title)}\n")
+            others.update(Prose(t))
         others.display = bool(result.others)
 
         title = "Les six mesures prioritaires" if len(result.priorities) == 6 else (
@@ -134,7 +140,7 @@ class ResultsScreen(Screen):
         priority = self.selected()
         if priority is None:
             note = self.result.priorities_note or ""
-            detail.update(Text(note or "Aucune mesure n'est déclenchée par les réponses."))
+            detail.update(Prose(fr(note or "Aucune mesure n'est déclenchée par les réponses.")))
             return
         reason = priority.override.reason if priority.override else None
         theme = self.session.ref.theme(priority.measure.theme).title
@@ -265,29 +271,71 @@ class PickMeasureScreen(ModalScreen[Finding | None]):
 
 
 class AttackGuideScreen(ModalScreen[None]):
-    """What to do in case of attack: the referential's guides and the useful contacts."""
+    """The « En cas d'attaque » sheet (as in every export), the organisation's own numbers (n to
+    enter them), then what to do situation by situation, each guide with its source."""
 
-    BINDINGS = [Binding("escape", "close", "Fermer"), Binding("a", "close", "Fermer", show=False)]
+    BINDINGS = [
+        Binding("escape", "close", "Fermer"),
+        Binding("a", "close", "Fermer", show=False),
+        Binding("n", "numbers", "Vos numéros"),
+    ]
 
     def __init__(self, session: Session):
         super().__init__(classes="dialog")
         self.session = session
 
     def compose(self) -> ComposeResult:
-        ref = self.session.ref
         with Vertical(classes="dialog-box", id="attack-box"):
-            yield Static("Que faire en cas d'attaque", classes="dialog-title", markup=False)
+            yield Static(fr("Que faire en cas d'attaque"), classes="dialog-title", markup=False)
             with VerticalScroll(id="attack-scroll"):
-                for incident in ref.incidents:
-                    yield Static(Text(incident.title, style="bold"), classes="attack-title")
+                yield Static(self.sheet(), id="attack-sheet")
+                for incident in self.session.ref.incidents:
+                    text = Text.assemble((fr(incident.title) + "\n", "bold"))
                     for n, step in enumerate(incident.steps, start=1):
-                        yield Static(f"{n}. {step}", markup=False, classes="attack-step")
-                yield Static(Text("Contacts utiles", style="bold"), classes="attack-title")
-                for c in ref.contacts:
-                    line = Text(f"{c.title}{' · ' + c.phone if c.phone else ''} — {c.url}\n", style="bold")
-                    line.append(c.when, style="")
-                    yield Static(line, classes="attack-step")
-            yield Static("↑↓ : faire défiler · Échap : fermer", classes="dialog-hint", markup=False)
+                        text.append(f"{n}. {fr(step)}\n")
+                    text.append(fr(incident.source), style="italic dim")
+                    yield Static(Prose(text), classes="attack-step")
+                text = Text.assemble(("Ressources utiles\n", "bold"))
+                for c in self.session.ref.contacts:
+                    if not c.attack:
+                        text.append(f"{fr(c.title)}{' · ' + c.phone if c.phone else ''} — {c.url}\n", style="bold")
+                        text.append(fr(c.when) + "\n")
+                yield Static(Prose(text), classes="attack-step")
+            yield Static(fr("↑↓ : faire défiler · n : saisir vos numéros · Échap : fermer"), classes="dialog-hint", markup=False)
+
+    def sheet(self) -> Prose:
+        from diag_tui.followup import attack_sheet
+
+        sheet = attack_sheet(self.session.ref, self.session.diag.emergency)
+        text = Text.assemble((fr("Premiers gestes\n"), "bold"))
+        for n, gesture in enumerate(sheet["gestures"], start=1):
+            text.append(f"{n}. {gesture}\n")
+        if sheet["complaint"]:
+            text.append(fr("Plainte : "), style="bold")
+            text.append(sheet["complaint"] + "\n")
+        text.append(fr("\nVos contacts (n pour les saisir)\n"), style="bold")
+        for number in sheet["numbers"]:
+            text.append(f"{number['who']}{fr(' : ')}")
+            text.append((number["number"] or "à compléter") + "\n", style="" if number["number"] else "dim")
+        text.append("\nServices publics\n", style="bold")
+        for c in sheet["contacts"]:
+            text.append(f"{c['title']}{' · ' + c['phone'] if c.get('phone') else ''} — {c['url']}\n", style="bold")
+            text.append(c["when"] + "\n")
+        return Prose(text)
+
+    def action_numbers(self) -> None:
+        def saved(emergency: Emergency | None) -> None:
+            if emergency is None:
+                return
+            try:
+                self.session.set_emergency(emergency)
+            except UserError as exc:
+                self.notify(str(exc), severity="error", timeout=12)
+                return
+            self.query_one("#attack-sheet", Static).update(self.sheet())
+            self.notify("Numéros enregistrés : ils figurent sur la fiche de chaque export.")
+
+        self.app.push_screen(EmergencyDialog(self.session.diag.emergency), saved)
 
     def on_mount(self) -> None:
         self.query_one("#attack-scroll", VerticalScroll).focus()

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from diag_tui.report_markdown import STATUS_LABELS, date_fr, indicator_text
 from diag_tui.restitution import Finding
+from diag_tui.ui.prose import Prose, fr
 
 BAR_WIDTH = 20
 
@@ -25,26 +26,30 @@ def indicator_bar(value: float | None, width: int = BAR_WIDTH) -> Text:
 
 def measure_detail(
     finding: Finding, theme: str, override_reason: str | None = None, expanded: bool = True
-) -> Text:
-    """Reason, practicalities, then (expanded) why and how, and where to read more."""
+) -> Prose:
+    """Reason, practicalities, then (expanded) why, how, how to check, and where to read more.
+    Bank texts get French typography; the aidant's own reason is shown as typed."""
     m = finding.measure
     out = Text()
-    out.append(finding.title + "\n", style="bold")
-    out.append(f"{theme} · effort {m.effort} · coût {m.cost} · durée {m.duration} · responsable : {finding.owner}\n\n", style="italic")
-    out.append("Pourquoi pour vous : ", style="bold")
-    out.append(finding.reason + "\n")
+    out.append(fr(finding.title) + "\n", style="bold")
+    practical = f"{theme} · effort {m.effort} · coût {finding.cost} · durée {m.duration} · responsable : {finding.owner}"
+    out.append(fr(practical) + "\n\n", style="italic")
+    out.append(fr("Pourquoi pour vous : "), style="bold")
+    out.append(fr(finding.reason) + "\n")
     if override_reason:
-        out.append("Choisie par l'aidant : ", style="bold")
+        out.append(fr("Choisie par l'aidant : "), style="bold")
         out.append(override_reason + "\n")
     if not expanded:
-        out.append("\nEntrée : afficher pourquoi et comment.", style="dim")
-        return out
-    out.append("\nPourquoi : ", style="bold")
-    out.append(finding.detail.why + "\n\nComment :\n")
+        out.append(fr("\nEntrée : afficher pourquoi, comment et comment vérifier."), style="dim")
+        return Prose(out)
+    out.append(fr("\nPourquoi : "), style="bold")
+    out.append(fr(finding.detail.why) + fr("\n\nComment :\n"))
     for n, step in enumerate(finding.detail.how, start=1):
-        out.append(f"  {n}. {step}\n")
+        out.append(f"  {n}. {fr(step)}\n")
+    out.append(fr("\nComment vérifier que c'est fait : "), style="bold")
+    out.append(fr(finding.detail.check) + "\n")
     if m.resources:
         out.append("\nPour aller plus loin :\n", style="bold")
         for r in m.resources:
-            out.append(f"  {r.title} — {r.url}\n")
-    return out
+            out.append(f"  {fr(r.title)} — {r.url}\n")
+    return Prose(out)
