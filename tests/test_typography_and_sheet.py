@@ -117,3 +117,14 @@ def test_emergency_numbers_are_saved_with_the_diagnostic(bank, store):
     session = Session.start(bank, store, "Atelier Martin")
     session.set_emergency(NUMBERS)
     assert store.load(session.diag.id).emergency == NUMBERS
+
+
+def test_answers_file_with_hidden_characters_in_a_number_is_refused_by_name(bank, tmp_path):
+    from diag_tui.answers_file import load_answers_file
+    from diag_tui.errors import ValidationErrors
+
+    path = tmp_path / "reponses.toml"
+    path.write_text('[organisation]\nname = "X"\n[emergency]\nprovider = "Info\\u202eevil"\n', encoding="utf-8")
+    with pytest.raises(ValidationErrors) as caught:
+        load_answers_file(path, bank)
+    assert "emergency.provider" in str(caught.value) and "inversion du sens du texte" in str(caught.value)

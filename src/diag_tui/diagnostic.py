@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
-from diag_tui.errors import NOT_BLANK
+from diag_tui.errors import INVISIBLE, NO_INVISIBLE, NOT_BLANK
 from diag_tui.referential import Referential
 from diag_tui.validation import Checked, Rules
 
@@ -48,7 +48,7 @@ class Organisation(Checked):
 
 
 EMERGENCY_MAX = 200
-EmergencyText = Annotated[str, Rules(max_length=EMERGENCY_MAX, pattern=r"^[^\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$")]
+EmergencyText = Annotated[str, Rules(max_length=EMERGENCY_MAX, pattern=NO_INVISIBLE)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +61,7 @@ class Emergency(Checked):
     insurer: EmergencyText = ""  # with the contract number
 
 
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 def emergency_from(values: dict[str, str]) -> Emergency:

@@ -61,10 +61,13 @@ _PYDANTIC_FR = {
 # Patterns that say something else than "an id": the message for each.
 NOT_BLANK = r"\S"
 DEEP_URL = r"^https://[^/\s]+/[^\s]+$"
+INVISIBLE = r"\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069"  # control and text-direction characters
+NO_INVISIBLE = rf"^[^{INVISIBLE}]*$"
 _PATTERN_FR = {
     NOT_BLANK: "ne doit pas être vide ni ne contenir que des espaces",
     DEEP_URL: "adresse de la page promise attendue (https://site/chemin), pas la page d'accueil d'un site",
     r"^https://[^\s]+$": "adresse https:// sans espace attendue",
+    NO_INVISIBLE: "caractère de contrôle ou d'inversion du sens du texte refusé ; retapez la ligne",
 }
 
 

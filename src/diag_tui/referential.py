@@ -857,9 +857,9 @@ def load_referential(folder: Path) -> Referential:
     problems.extend(_duplicates(entries["contacts"], "identifiant de contact"))
     problems.extend(_duplicates(entries["incidents"], "identifiant de situation d'attaque"))
     problems.extend(_duplicates(entries["notices"], "identifiant d'information"))
-    sheets = [(name, sheet) for name, sheet in attack_sheets]
-    if len(sheets) > 1:
-        problems.append(f"attack_sheet : doit figurer dans un seul fichier (trouvée dans : {', '.join(n for n, _ in sheets)})")
+    if len(attack_sheets) > 1:
+        where = ", ".join(name for name, _ in attack_sheets)
+        problems.append(f"attack_sheet : doit figurer dans un seul fichier (trouvée dans : {where})")
     if problems:
         raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
 

@@ -163,8 +163,9 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
     out.append("</body></html>\n")
     before, style_and_after = "\n".join(out).split("<style>", 1)
     style, after = style_and_after.split("</style>", 1)
-    typeset = lambda part: _TEXT_NODE.sub(lambda m: ">" + french(m.group(1)) + "<", part)  # noqa: E731
-    return typeset(before) + "<style>" + style + "</style>" + typeset(after)
+    return _typeset(before) + "<style>" + style + "</style>" + _typeset(after)
 
 
-_TEXT_NODE = re.compile(r">([^<]+)<")  # typography on what is read, never inside tags or the style
+def _typeset(html: str) -> str:
+    """French typography on what is read (text nodes), never inside tags."""
+    return re.sub(r">([^<]+)<", lambda m: ">" + french(m.group(1)) + "<", html)

@@ -27,7 +27,7 @@ _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+:(?=\s|$)")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _UNIT = re.compile(r"(?<=\d)[ \u00a0\u202f]+(?=[%€]|(?:heures?|h|minutes?|min|jours?|semaines?|mois|ans?|caractères|mots)\b)")
-_THOUSANDS = re.compile(r"(?<=\b\d)[ \u00a0\u202f](?=\d{3}\b)|(?<=\b\d\d)[ \u00a0\u202f](?=\d{3}\b)|(?<=\b\d\d\d)[ \u00a0\u202f](?=\d{3}\b)")
+_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")  # 2 000, 12 500
 _APOSTROPHE = re.compile(r"(?<=[A-Za-zÀ-ÿŒœ])'(?=[A-Za-zÀ-ÿŒœ])")
 
 
