@@ -405,7 +405,7 @@ def _deny_writes_under(monkeypatch, root: Path) -> None:
     def refuse(path):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    real_mkstemp, real_open = tempfile.mkstemp, open
+    real_mkstemp, real_open = tempfile.mkstemp, os.open
     real_unlink, real_mkdir, real_move = Path.unlink, Path.mkdir, store_module.shutil.move
 
     def mkstemp(*args, dir=None, **kwargs):
@@ -413,10 +413,10 @@ def _deny_writes_under(monkeypatch, root: Path) -> None:
             refuse(dir)
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    def open_(path, mode="r", *args, **kwargs):
-        if set(mode) & set("wax+") and inside(path) and not Path(path).exists():
+    def open_(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and inside(path) and not Path(path).exists():
             refuse(path)
-        return real_open(path, mode, *args, **kwargs)
+        return real_open(path, flags, *args, **kwargs)
 
     def unlink(self, *args, **kwargs):
         if inside(self):
@@ -434,7 +434,7 @@ def _deny_writes_under(monkeypatch, root: Path) -> None:
         return real_move(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp)
-    monkeypatch.setattr(store_module, "open", open_, raising=False)
+    monkeypatch.setattr(store_module.os, "open", open_)
     monkeypatch.setattr(Path, "unlink", unlink)
     monkeypatch.setattr(Path, "mkdir", mkdir)
     monkeypatch.setattr(store_module.shutil, "move", move)

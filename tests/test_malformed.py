@@ -216,7 +216,7 @@ CASES = [
          lambda t: t + '\n[[overrides]]\nreplaced = "m_backup"\nby = "m_nope"\nreason = "Plus urgent."\n', ("[[overrides]] n° 1, by", "« m_nope »")),
     Case("answers-override-missing-reason", "report",
          lambda t: t + '\n[[overrides]]\nreplaced = "m_backup"\nby = "m_av"\n', ("overrides[0].reason", "manquant")),
-    Case("answers-device", "report", lambda t: t, ("trop volumineux",), extra={"path": "/dev/zero"}),
+    Case("answers-device", "report", lambda t: t, ("pas un fichier ordinaire",), extra={"path": "/dev/zero"}),
     # the follow-up file: `diag-tui import FILE`, exported from a diagnostic of the store (real bank)
     Case("followup-unknown-status", "import", in_measure(0, 'status = "a_faire"', 'status = "termine"'),
          (Line('status = "termine"'), "[[measures]] n° 1", "« termine » inconnu")),
@@ -257,14 +257,15 @@ CASES = [
 
 def snapshot(*roots: Path) -> dict[str, str]:
     """sha256 of every file under `roots`, and the list of folders. Lock files (the pid of
-    their last holder) and the start-up cache of the shipped bank (`cache/`) hold no data."""
+    their last holder) and the start-up cache of the shipped bank (`cache/`, and its digest
+    `.referentiel-*`) hold no data."""
     out = {}
     for root in roots:
         if root.is_file():
             out[str(root)] = hashlib.sha256(root.read_bytes()).hexdigest()
             continue
         for p in sorted(root.rglob("*")) if root.exists() else ():
-            if p.name.endswith(".lock") or p.relative_to(root).parts[0] == "cache":
+            if p.name.endswith(".lock") or p.name.startswith(".referentiel-") or p.relative_to(root).parts[0] == "cache":
                 continue
             out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dossier"
     return out

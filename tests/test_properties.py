@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from diag_tui.followup_import import import_followup
 from diag_tui.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
 from diag_tui.referential import OptionKind, Question, load_referential
 from diag_tui.diagnostic import STATUSES, Override
+from diag_tui.errors import INVISIBLE_IN_NOTE
 from diag_tui.restitution import LAST_BAND, PRIORITY_COUNT, order_key, restitution
 from diag_tui.store import Store
 from tests.conftest import assert_breadth
@@ -226,10 +228,16 @@ def test_same_answers_same_result(answers, rnd):
 
 # ---- export -> import --------------------------------------------------------------------------
 
-# Free text, control characters included. Not "\r\n": TOML lets a parser turn a CRLF inside a
-# multi-line string into LF (tomllib does), so a note typed with Windows line ends comes back
-# with Unix ones; the text is the same for the reader.
-notes = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40).filter(lambda s: "\r\n" not in s)
+# Free text as people may type it: every character the rule of `untrusted` lets through, tab and
+# new line included in notes (the refused ones are tested in test_hostile_input). No "\r": TOML
+# lets a parser turn a CRLF inside a multi-line string into LF (tomllib does).
+_REFUSED_IN_NOTE = re.compile(f"[{INVISIBLE_IN_NOTE}]")
+notes = st.text(st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n"), max_size=40).filter(
+    lambda s: not _REFUSED_IN_NOTE.search(s)
+)
+lines = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+    lambda s: s.strip() and not _REFUSED_IN_NOTE.search(s)
+)
 dates = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2036, 12, 31))
 stamps = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(
     lambda d: d.replace(microsecond=0)
@@ -245,7 +253,7 @@ def followed_diagnostics(draw):
     answers = draw(any_answers)
     created = draw(stamps)
     organisation = Organisation(
-        name=draw(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)),
+        name=draw(lines),
         sector=draw(st.none() | st.sampled_from(["Commerce", "Santé", "Association loi 1901"])),
     )
     diag = new_diagnostic(
@@ -260,7 +268,7 @@ def followed_diagnostics(draw):
         override = Override(
             replaced=draw(st.sampled_from([p.measure.id for p in result.priorities])),
             by=draw(st.sampled_from([f.measure.id for f in result.others])),
-            reason=draw(notes.filter(str.strip)),
+            reason=draw(lines),
         )
         diag = replace(diag, overrides=(override,))
     priorities = [p.measure.id for p in diag.result(REF).priorities]

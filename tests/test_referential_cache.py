@@ -35,9 +35,9 @@ def cached_files(cache: Path) -> list[Path]:
 def test_the_copy_gives_the_same_bank_as_the_files(tmp_path):
     cache = tmp_path / "cache"
     checked = load_referential(default_questions_dir())
-    first = referential_cache.load(default_questions_dir(), cache)  # checks, then writes the copy
+    first = referential_cache.load(default_questions_dir(), cache, tmp_path / "data")  # checks, then writes the copy
     assert len(cached_files(cache)) == 1
-    again = referential_cache.load(default_questions_dir(), cache)  # reads the copy
+    again = referential_cache.load(default_questions_dir(), cache, tmp_path / "data")  # reads the copy
     assert again == first == checked
     assert again.content_hash == checked.content_hash
     # same types all the way down, not lists or strings where the files give tuples and enums
@@ -49,10 +49,10 @@ def test_the_copy_gives_the_same_bank_as_the_files(tmp_path):
 
 def test_a_changed_file_is_checked_again(folder, tmp_path):
     cache = tmp_path / "cache"
-    referential_cache.load(folder, cache)
+    referential_cache.load(folder, cache, tmp_path / "data")
     path = folder / "bank.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('version = "test-1"', 'version = "test-2"'), encoding="utf-8")
-    assert referential_cache.load(folder, cache).version == "test-2"
+    assert referential_cache.load(folder, cache, tmp_path / "data").version == "test-2"
     assert len(cached_files(cache)) == 1, "the copy of the earlier files is removed"
 
 
@@ -62,7 +62,7 @@ def test_a_broken_bank_is_reported_at_every_start_and_never_cached(folder, tmp_p
     path.write_text(path.read_text(encoding="utf-8").replace("weight = 3", "weight = 9", 1), encoding="utf-8")
     for _ in range(2):
         with pytest.raises(ValidationErrors) as info:
-            referential_cache.load(folder, cache)
+            referential_cache.load(folder, cache, tmp_path / "data")
         assert any("weight" in p for p in info.value.problems)
     assert cached_files(cache) == []
 
@@ -74,17 +74,17 @@ def test_a_broken_bank_is_reported_at_every_start_and_never_cached(folder, tmp_p
 )
 def test_a_damaged_copy_is_ignored_and_replaced(folder, tmp_path, damage):
     cache = tmp_path / "cache"
-    good = referential_cache.load(folder, cache)
+    good = referential_cache.load(folder, cache, tmp_path / "data")
     [copy] = cached_files(cache)
     copy.write_bytes(damage)
-    assert referential_cache.load(folder, cache) == good
+    assert referential_cache.load(folder, cache, tmp_path / "data") == good
     assert json.loads(copy.read_bytes())["content_hash"] == good.content_hash  # written again
 
 
 def test_an_unwritable_cache_only_costs_a_check(folder, tmp_path):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the folder should be", encoding="utf-8")
-    assert referential_cache.load(folder, blocker) == load_referential(folder)
+    assert referential_cache.load(folder, blocker, tmp_path / "data") == load_referential(folder)
     assert blocker.read_text(encoding="utf-8") == "a file where the folder should be"
 
 

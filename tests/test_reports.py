@@ -54,9 +54,9 @@ def test_html_is_self_contained_and_escaped(bank, diag):
     assert len(bars) == len(scored)  # one bar per assessed theme, none for "non évalué"
 
 
-def test_markdown_is_escaped_nowhere_but_reads_plainly(bank, diag):
+def test_markdown_escapes_html_in_names_but_reads_plainly(bank, diag):
     md = render(bank, diag, "markdown")
-    assert md.startswith("# Diagnostic cyber\u00a0: Atelier <Martin> & fils")
+    assert md.startswith("# Diagnostic cyber\u00a0: Atelier &lt;Martin&gt; & fils")
     assert "| Alpha |" in md
 
 

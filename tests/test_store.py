@@ -223,7 +223,7 @@ def test_an_organisation_name_the_file_would_refuse_is_refused_up_front(bank, st
     otherwise make the diagnostic unreadable at the next opening."""
     from diag_tui.session import Session
 
-    with pytest.raises(UserError, match="nom de l'organisation"):
+    with pytest.raises(UserError, match="(?i)nom de l'organisation"):
         Session.start(bank, store, name)
     assert not store.folder.exists() or not list(store.folder.glob("*.toml"))
 

@@ -127,4 +127,4 @@ def test_answers_file_with_hidden_characters_in_a_number_is_refused_by_name(bank
     path.write_text('[organisation]\nname = "X"\n[emergency]\nprovider = "Info\\u202eevil"\n', encoding="utf-8")
     with pytest.raises(ValidationErrors) as caught:
         load_answers_file(path, bank)
-    assert "emergency.provider" in str(caught.value) and "inversion du sens du texte" in str(caught.value)
+    assert "emergency.provider" in str(caught.value) and "marque de sens du texte" in str(caught.value)

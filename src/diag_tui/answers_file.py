@@ -24,12 +24,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise
-from diag_tui.diagnostic import Emergency, Mode, Organisation, Override
+from diag_tui.diagnostic import Day, Emergency, Mode, Name, Organisation, Override
 from diag_tui.errors import ValidationErrors
 from diag_tui.files import read_toml
 from diag_tui.referential import Referential
@@ -38,9 +37,9 @@ from diag_tui.validation import Checked, SchemaError, parse
 
 @dataclass(frozen=True, kw_only=True)
 class DiagnosticInfo(Checked):
-    aidant: str | None = None
+    aidant: Name | None = None
     mode: Mode = "accompagne"
-    date: dt.date | None = None
+    date: Day | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

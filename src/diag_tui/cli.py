@@ -11,13 +11,25 @@ from pathlib import Path
 
 from diag_tui import __version__
 from diag_tui.errors import UserError
+from diag_tui.untrusted import shown
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Every line this program prints: names, notes and file contents reach the terminal only
+    through `untrusted.shown`, so none of them can drive it."""
+    print(shown(text, multiline=True), file=sys.stderr if err else sys.stdout)
 
 
 def _date(text: str) -> dt.date:
+    from diag_tui.diagnostic import DATE_MAX, DATE_MIN
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"date invalide « {text} » : attendu AAAA-MM-JJ, par exemple 2026-12-01") from None
+    if not DATE_MIN.date() <= day <= DATE_MAX.date():
+        raise argparse.ArgumentTypeError(f"date « {text} » hors de la plage acceptée ({DATE_MIN.year} à {DATE_MAX.year})")
+    return day
 
 
 def _referential_option(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +61,7 @@ class FrenchParser(argparse.ArgumentParser):
     def error(self, message: str):
         for english, french in _ARGPARSE_FR:
             message = message.replace(english, french)
-        self.exit(2, f"Erreur : {message}\nAide : {self.prog} --help\n")
+        self.exit(2, shown(f"Erreur : {message}\nAide : {self.prog} --help\n", multiline=True))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", type=Path, required=True, metavar="FICHIER.toml", help="fichier de réponses")
     p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
     p.add_argument("--format", choices=("toml", "markdown", "html"), default="toml", help="format de sortie (toml par défaut)")
-    p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
+    p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut, ou « - » : sortie standard)")
 
     p = sub.add_parser("start", help="commencer un diagnostic et ouvrir sa première question")
     p.add_argument("--organisation", required=True, metavar="NOM", help="organisation diagnostiquée")
@@ -88,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="exporter un diagnostic : fichier de suivi TOML ou rapport")
     p.add_argument("id", metavar="ID", help="identifiant du diagnostic (voir `diag-tui list`)")
     p.add_argument("--format", choices=("toml", "markdown", "html"), default="toml", help="format (toml par défaut)")
-    p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut : sortie standard)")
+    p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut, ou « - » : sortie standard)")
 
     p = sub.add_parser("import", help="enregistrer le suivi saisi dans un fichier de suivi, ou ajouter un diagnostic transmis")
     p.add_argument("file", type=Path, metavar="FICHIER.toml", help="fichier de suivi exporté par diag-tui")
@@ -96,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", help="supprimer un diagnostic")
     p.add_argument("id", metavar="ID", help="identifiant du diagnostic")
     p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    p.add_argument("--exports", action="store_true", help="supprimer aussi ses exports (fichier de suivi, rapports) du dossier des exports")
     return parser
 
 
@@ -112,10 +125,10 @@ def main(argv: list[str] | None = None) -> int:
             return STORE_COMMANDS[args.command](args)
         return run_app(args)
     except UserError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+        say(f"Erreur : {exc}", err=True)
         return 2
     except KeyboardInterrupt:
-        print("Interrompu.", file=sys.stderr)
+        say("Interrompu.", err=True)
         return 130
     except BrokenPipeError:  # `diag-tui questions | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -124,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_app(args) -> int:
     """The full-screen application: home, `start` or `resume`."""
+    if args.command == "start":  # a mistake in an option is said before anything else
+        from diag_tui.untrusted import NAME_MAX, checked
+
+        checked("--organisation", args.organisation, limit=NAME_MAX)
+        checked("--aidant", args.aidant or "", limit=NAME_MAX)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError(
             "l'application a besoin d'un terminal interactif. Les commandes sans interface "
@@ -143,18 +161,26 @@ def run_app(args) -> int:
         first = args.id
     from diag_tui.ui.app import DiagApp
 
-    DiagApp(ref, store, first).run()
+    app = DiagApp(ref, store, first)
+    app.run()
     if isinstance(first, Session):
         first.close()
-    return 0
+    if app.crash_report is not None:
+        say(
+            "Erreur interne : diag-tui s'est arrêté. Les réponses déjà enregistrées sont intactes. "
+            f"Le détail technique est dans {app.crash_report} : joignez ce fichier à votre signalement "
+            "(il peut contenir des noms ou des notes : relisez-le avant de l'envoyer).",
+            err=True,
+        )
+    return app.return_code or 0
 
 
 def cmd_validate(args) -> int:
     from diag_tui.referential import default_questions_dir, load_referential, referential_summary
 
     folder = args.folder or default_questions_dir()
-    print(referential_summary(load_referential(folder)))
-    print("Aucun problème détecté.")
+    say(referential_summary(load_referential(folder)))
+    say("Aucun problème détecté.")
     return 0
 
 
@@ -164,10 +190,10 @@ def cmd_questions(args) -> int:
         print(json.dumps(referential_json(ref), ensure_ascii=False, indent=2))
         return 0
     for theme in ref.themes:
-        print(f"\n{theme.title}")
+        say(f"\n{theme.title}")
         for q in ref.questions_of(theme.id):
             indent = "    " if q.id in ref.parent else "  "
-            print(f"{indent}{q.id} : {q.text}")
+            say(f"{indent}{q.id} : {q.text}")
     return 0
 
 
@@ -257,25 +283,27 @@ def cmd_report(args) -> int:
     )
     text = render_document(ref, followup_document(ref, meta, result, plan), args.format)
     for override, why in result.ignored_overrides:
-        print(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", file=sys.stderr)
+        say(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", err=True)
     write_output(text, args.output)
     return 0
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Print to stdout, or write `output` atomically with a clear message when that fails."""
+    """Print to stdout (no `-o`, or `-o -`), or write `output` atomically with a clear message
+    when that fails."""
     from diag_tui.files import atomic_write
+    from diag_tui.store import Store
 
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if output is None or str(output) == "-":
+        sys.stdout.write(shown(text if text.endswith("\n") else text + "\n", multiline=True))
         return
     if not output.parent.is_dir():
         raise UserError(f"{output} : le dossier {output.parent} n'existe pas. Créez-le ou choisissez un autre chemin.")
     try:
-        atomic_write(output, text, mode=0o600)
+        atomic_write(output, text, mode=0o600, journal=Store().journal_folder())
     except OSError as exc:
         raise UserError(f"{output} : écriture impossible ({exc.strerror}). Rien n'a été modifié.") from None
-    print(f"Écrit : {output}", file=sys.stderr)
+    say(f"Écrit : {output}", err=True)
 
 
 def _store_and_ref():
@@ -296,7 +324,7 @@ def cmd_list(args) -> int:
     store, ref = _store_and_ref()
     report, summaries = store_index.load(store, ref)  # unchanged files come from the index
     for problem in report.problems:
-        print(f"Attention : {problem}", file=sys.stderr)
+        say(f"Attention : {problem}", err=True)
     rows = []
     for d in report.diagnostics:
         p = summaries[d.id]
@@ -318,10 +346,10 @@ def cmd_list(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print(f"Aucun diagnostic enregistré (dossier : {store.folder}).")
+        say(f"Aucun diagnostic enregistré (dossier : {store.folder}).")
         return 0
-    for r in rows:
-        print(f"{r['id']}  {r['organisation']}  {r['created'][:10]}  {r['mode']}  {r['answered']}/{r['applicable']}  {r['summary']}")
+    for r in rows:  # one line per diagnostic, whatever a name holds
+        say(shown(f"{r['id']}  {r['organisation']}  {r['created'][:10]}  {r['mode']}  {r['answered']}/{r['applicable']}  {r['summary']}"))
     return 0
 
 
@@ -332,7 +360,7 @@ def cmd_export(args) -> int:
     store, ref = _store_and_ref()
     diag, notes = reconcile(ref, store.load(args.id))
     for note in notes:
-        print(f"Attention : {note}", file=sys.stderr)
+        say(f"Attention : {note}", err=True)
     write_output(render(ref, diag, args.format), args.output)
     return 0
 
@@ -343,26 +371,38 @@ def cmd_import(args) -> int:
     store, ref = _store_and_ref()
     outcome = import_followup(store, ref, args.file)
     changes = outcome.changes or ("Aucun changement : le suivi enregistré est déjà à jour.",)
-    print(f"Diagnostic {outcome.diagnostic.id} ({outcome.diagnostic.organisation.name}) :")
+    say(f"Diagnostic {outcome.diagnostic.id} ({shown(outcome.diagnostic.organisation.name)}) :")
     for change in changes:
-        print(f"  - {change}")
+        say(f"  - {shown(change)}")
     return 0
 
 
 def cmd_delete(args) -> int:
     store, _ = _store_and_ref()
     diag = store.load(args.id)
+    exports = store.exports_of(diag.id)
+    with_exports = args.exports
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("Suppression non confirmée : ajoutez --yes pour supprimer sans question.")
-        answer = input(f"Supprimer définitivement le diagnostic de « {diag.organisation.name} » ({diag.id}) ? [o/N] ")
-        if answer.strip().lower() not in ("o", "oui", "y", "yes"):
-            print("Rien n'a été supprimé.")
+        if not _confirm(f"Supprimer définitivement le diagnostic de « {diag.organisation.name} » ({diag.id}) ?"):
+            say("Rien n'a été supprimé.")
             return 1
+        if exports and not with_exports:
+            names = ", ".join(p.name for p in exports)
+            with_exports = _confirm(f"Supprimer aussi ses exports ({names}) ?")
     with store.open_for_edit(diag.id):
-        store.delete(diag.id)
-    print(f"Diagnostic {diag.id} supprimé.")
+        store.delete(diag.id, with_exports=with_exports)
+    say(f"Diagnostic {diag.id} supprimé.")
+    if exports and with_exports:
+        say(f"Exports supprimés : {', '.join(p.name for p in exports)}.")
+    elif exports:
+        say(f"Exports conservés dans {exports[0].parent} : {', '.join(p.name for p in exports)} (--exports pour les supprimer).")
     return 0
+
+
+def _confirm(question: str) -> bool:
+    return input(shown(f"{question} [o/N] ")).strip().lower() in ("o", "oui", "y", "yes")
 
 
 STORE_COMMANDS = {"list": cmd_list, "export": cmd_export, "import": cmd_import, "delete": cmd_delete}

@@ -12,8 +12,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
-from diag_tui.errors import INVISIBLE, NO_INVISIBLE, NOT_BLANK
+from diag_tui.errors import LINE, NO_INVISIBLE, NO_INVISIBLE_IN_NOTE
 from diag_tui.referential import Referential
+from diag_tui.untrusted import NAME_MAX, NOTE_MAX, REASON_MAX, checked
 from diag_tui.validation import Checked, Rules
 
 if TYPE_CHECKING:
@@ -21,14 +22,22 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 2
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+# Names Windows keeps for devices: a file `con.toml` cannot be created there.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(10))})
 Mode = Literal["accompagne", "autodiagnostic"]
 Status = Literal["a_faire", "en_cours", "fait", "abandonne"]
 STATUSES: tuple[Status, ...] = Status.__args__  # in the order `Espace` cycles through them
 
-RawAnswer = str | list[str]
+AnswerId = Annotated[str, Rules(pattern=r"^[a-z0-9_]{1,64}$")]  # a question or option id of the bank
+RawAnswer = AnswerId | list[AnswerId]
 
+# Dates a diagnostic can carry: a plan that starts later would end past what dates can hold.
+DATE_MIN, DATE_MAX = dt.datetime(2000, 1, 1), dt.datetime(2099, 12, 31, 23, 59, 59)
+When = Annotated[dt.datetime, Rules(ge=DATE_MIN, le=DATE_MAX)]
+Day = Annotated[dt.date, Rules(ge=DATE_MIN.date(), le=DATE_MAX.date())]
 
-ORGANISATION_NAME_MAX = 200
+Name = Annotated[str, Rules(max_length=NAME_MAX, pattern=LINE)]  # one line, not blank
+Note = Annotated[str, Rules(max_length=NOTE_MAX, pattern=NO_INVISIBLE_IN_NOTE)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,17 +46,17 @@ class Override(Checked):
 
     replaced: Annotated[str, Rules(min_length=1)]
     by: Annotated[str, Rules(min_length=1)]
-    reason: Annotated[str, Rules(min_length=1, pattern=NOT_BLANK)]  # said in the plan: never only spaces
+    reason: Annotated[str, Rules(max_length=REASON_MAX, pattern=LINE)]  # said in the plan: never only spaces
 
 
 @dataclass(frozen=True, kw_only=True)
 class Organisation(Checked):
-    name: Annotated[str, Rules(min_length=1, max_length=ORGANISATION_NAME_MAX)]
-    sector: str | None = None
-    contact: str | None = None
+    name: Name
+    sector: Name | None = None
+    contact: Name | None = None
 
 
-EMERGENCY_MAX = 200
+EMERGENCY_MAX = NAME_MAX
 EmergencyText = Annotated[str, Rules(max_length=EMERGENCY_MAX, pattern=NO_INVISIBLE)]
 
 
@@ -61,20 +70,9 @@ class Emergency(Checked):
     insurer: EmergencyText = ""  # with the contract number
 
 
-_INVISIBLE = re.compile(f"[{INVISIBLE}]")
-
-
 def emergency_from(values: dict[str, str]) -> Emergency:
     """Emergency numbers typed by a person; a UserError names the field to correct."""
-    from diag_tui.errors import UserError
-
-    for key, value in values.items():
-        label = EMERGENCY_LABELS[key]
-        if len(value) > EMERGENCY_MAX:
-            raise UserError(f"{label} : {len(value)} caractères, {EMERGENCY_MAX} au plus ; raccourcissez.")
-        if _INVISIBLE.search(value):
-            raise UserError(f"{label} : caractère de contrôle ou d'inversion du sens du texte refusé ; retapez la ligne.")
-    return Emergency(**{key: value.strip() for key, value in values.items()})
+    return Emergency(**{key: checked(EMERGENCY_LABELS[key], value, limit=EMERGENCY_MAX) for key, value in values.items()})
 
 
 EMERGENCY_LABELS = {
@@ -87,21 +85,21 @@ EMERGENCY_LABELS = {
 @dataclass(frozen=True, kw_only=True)
 class MeasureProgress(Checked):
     status: Status = "a_faire"
-    notes: str = ""
-    updated: dt.date | None = None
+    notes: Note = ""
+    updated: Day | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class CheckpointProgress(Checked):
     done: bool = False
-    notes: str = ""
+    notes: Note = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class JournalEntry(Checked):
     """Something worth remembering at the next visit (a referential change, a checkpoint)."""
 
-    at: dt.datetime
+    at: When
     text: str
 
 
@@ -112,25 +110,25 @@ class Diagnostic(Checked):
 
     id: Annotated[str, Rules(pattern=ID_PATTERN)]
     organisation: Organisation
-    aidant: str | None = None
+    aidant: Name | None = None
     mode: Mode = "accompagne"
-    created: dt.datetime
-    updated: dt.datetime
-    completed: dt.datetime | None = None
+    created: When
+    updated: When
+    completed: When | None = None
     referential_version: str
     referential_hash: str
-    previous: str | None = None  # the diagnostic this one follows up, if any
+    previous: Annotated[str, Rules(pattern=ID_PATTERN)] | None = None  # the diagnostic this one follows up, if any
     revision: int = 0  # bumped by every save; detects a concurrent writer
-    answers: dict[str, RawAnswer] = field(default_factory=dict)
+    answers: dict[AnswerId, RawAnswer] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
-    set_aside: dict[str, RawAnswer] = field(default_factory=dict)  # answers to questions the referential no longer has
+    set_aside: dict[AnswerId, RawAnswer] = field(default_factory=dict)  # answers to questions the referential no longer has
     measures: dict[str, MeasureProgress] = field(default_factory=dict)  # follow-up state, by measure id
     checkpoints: dict[str, CheckpointProgress] = field(default_factory=dict)  # by month, "1", "3", "6"
     journal: tuple[JournalEntry, ...] = ()
     # interview aids
-    notes: dict[str, str] = field(default_factory=dict)  # free-text note per question id
-    flagged: tuple[str, ...] = ()  # questions marked "à revoir"
-    skipped: tuple[str, ...] = ()  # questions passed over without an answer
+    notes: dict[AnswerId, Note] = field(default_factory=dict)  # free-text note per question id
+    flagged: tuple[AnswerId, ...] = ()  # questions marked "à revoir"
+    skipped: tuple[AnswerId, ...] = ()  # questions passed over without an answer
     emergency: Emergency = field(default_factory=Emergency)  # the organisation's own numbers
 
     @cached_property
@@ -242,7 +240,10 @@ def reconcile(ref: Referential, diag: Diagnostic) -> tuple[Diagnostic, list[str]
         if qid not in kept and ref.question(qid) is not None and not answer_problems(ref, {qid: value}):
             kept[qid] = aside.pop(qid)
             notes.append(f"La question « {qid} » est de retour : sa réponse est reprise.")
-    notes.insert(0, f"Référentiel mis à jour : {diag.referential_version} → {ref.version}.")
+    if diag.referential_version == ref.version:
+        notes.insert(0, f"Référentiel {ref.version} modifié depuis ce diagnostic (même version, contenu différent).")
+    else:
+        notes.insert(0, f"Référentiel mis à jour : {diag.referential_version} → {ref.version}.")
     journal = diag.journal + tuple(JournalEntry(at=now(), text=n) for n in notes)
     updated = replace(
         diag,

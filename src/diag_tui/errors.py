@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 
@@ -61,13 +62,21 @@ _PYDANTIC_FR = {
 # Patterns that say something else than "an id": the message for each.
 NOT_BLANK = r"\S"
 DEEP_URL = r"^https://[^/\s]+/[^\s]+$"
-INVISIBLE = r"\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069"  # control and text-direction characters
+# Characters refused in text typed by people or read from their files (see `untrusted`):
+# control characters (C0, DEL, C1), which drive a terminal, and the marks that reverse or
+# isolate the direction of the text or break its lines, which make it read other than it is.
+INVISIBLE_IN_NOTE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+INVISIBLE = r"\t\n" + INVISIBLE_IN_NOTE  # in one-line texts (names, numbers), tab and new line too
 NO_INVISIBLE = rf"^[^{INVISIBLE}]*$"
+NO_INVISIBLE_IN_NOTE = rf"^[^{INVISIBLE_IN_NOTE}]*$"
+LINE = rf"^[^{INVISIBLE}]*[^\s{INVISIBLE}][^{INVISIBLE}]*$"  # one line, not blank
 _PATTERN_FR = {
     NOT_BLANK: "ne doit pas être vide ni ne contenir que des espaces",
     DEEP_URL: "adresse de la page promise attendue (https://site/chemin), pas la page d'accueil d'un site",
     r"^https://[^\s]+$": "adresse https:// sans espace attendue",
-    NO_INVISIBLE: "caractère de contrôle ou d'inversion du sens du texte refusé ; retapez la ligne",
+    NO_INVISIBLE: "caractère de contrôle, saut de ligne ou marque de sens du texte refusé ; retapez la ligne",
+    LINE: "texte d'une ligne attendu, non vide, sans caractère de contrôle ni marque de sens du texte",
+    NO_INVISIBLE_IN_NOTE: "caractère de contrôle ou marque de sens du texte refusé ; retapez le texte",
 }
 
 
@@ -88,6 +97,9 @@ def pydantic_problems(exc, prefix: str = "") -> list[str]:
     for err in exc.errors(include_url=False):
         ctx = dict(err.get("ctx") or {})
         template = _PATTERN_FR.get(ctx.get("pattern")) or _PYDANTIC_FR.get(err["type"])
+        bound = ctx.get("le", ctx.get("ge"))
+        if bound is not None and re.match(r"\d{4}-\d\d-\d\d", str(bound)):  # a date out of range
+            template = "date hors de la plage acceptée (années 2000 à 2099) : corrigez-la"
         if isinstance(ctx.get("expected"), str):  # pydantic lists choices as "'a', 'b' or 'c'"
             ctx["expected"] = ctx["expected"].replace(" or ", " ou ")
         if template:

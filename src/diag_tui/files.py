@@ -1,64 +1,137 @@
-"""Reading TOML input safely and writing files atomically.
+"""Reading input files safely, writing files atomically, locking files.
 
-Every write goes through `atomic_write`: a temporary file in the same directory, flushed and
-fsynced, then `os.replace`d over the target and the directory fsynced. A crash at any instant
-leaves either the old file or the new one, never a mix.
+- Every read (`read_bytes`, `read_text_file`, `read_toml`) opens the file without blocking and
+  accepts only a regular file, up to a size limit: a named pipe, a device or a socket (given as
+  input, or swapped in for a stored file) would otherwise hang the program or never end.
+- Every write goes through `atomic_write`: a temporary file in the same directory, flushed and
+  synced to the drive, then renamed over the target and the directory synced. A crash at any
+  instant leaves either the old file or the new one, never a mix. Only a regular file (or a
+  symbolic link, which is replaced, its target left alone) is ever replaced: as root,
+  `-o /dev/null` would otherwise turn the device into a plain file.
+- A write outside the data folder can record its temporary file in a journal until the rename
+  (`journal=`): a process killed meanwhile leaves a full copy of a report that nothing else
+  would find; the next start removes it (`sweep_journal`).
+- Locks (`lock`, `release`) go through portalocker: flock on POSIX, msvcrt on Windows.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
+import stat
 import tempfile
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from diag_tui.errors import UserError
 
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover (Windows)
+    fcntl = None  # type: ignore[assignment]
+
 # No legitimate answers, follow-up or question file comes near this; a larger one is a mistake.
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+WINDOWS = os.name == "nt"
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no such flag
+TOO_DEEP = "imbrication trop profonde (tableaux ou tables imbriqués sur des centaines de niveaux)"
+PENDING = ".en-cours"  # suffix of the journal's entries
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # the names `atomic_write` gives its temporary files
 
 
-def read_toml(path: Path, what: str = "fichier") -> dict[str, Any]:
-    """Parse a TOML file; every failure becomes a UserError naming the file and the line."""
+class NotRegularFile(OSError):
+    """A named pipe, a device or a socket where a file was expected."""
+
+    def __init__(self, path: Path):
+        super().__init__(errno.EINVAL, "ce n'est pas un fichier ordinaire", str(path))
+
+
+class FileTooBig(OSError):
+    """More than the limit; `size` is the file's (None when it grew while being read)."""
+
+    def __init__(self, path: Path, size: int | None):
+        super().__init__(errno.EFBIG, "fichier trop volumineux", str(path))
+        self.size = size
+
+
+def read_bytes(path: Path, limit: int | None = MAX_INPUT_BYTES) -> bytes:
+    """The content of the regular file `path`, at most `limit` bytes. Raises OSError:
+    IsADirectoryError, NotRegularFile, FileTooBig, or what opening or reading raised."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
-        size = path.stat().st_size
+        fd = os.open(path, flags)
+    except PermissionError:
+        if WINDOWS and os.path.isdir(path):  # Windows does not open folders
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path)) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(path)
+        if limit is not None and info.st_size > limit:
+            raise FileTooBig(path, info.st_size)
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise FileTooBig(path, None)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def read_text_file(path: Path, what: str = "fichier") -> str:
+    """The text of the UTF-8 file `path` (a BOM is dropped); every failure becomes a UserError
+    naming the file and saying what to do."""
+    try:
+        raw = read_bytes(path)
     except FileNotFoundError:
         raise UserError(f"{path} : {what} introuvable. Vérifiez le chemin.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} : c'est un dossier, un {what} est attendu.") from None
+    except NotRegularFile:
+        raise UserError(
+            f"{path} : ce n'est pas un fichier ordinaire (tube, périphérique…) : enregistrez d'abord "
+            "son contenu dans un fichier, puis indiquez ce fichier."
+        ) from None
+    except FileTooBig as exc:
+        shown = f"{exc.size // 1024} Kio" if exc.size else f"plus de {MAX_INPUT_BYTES // 1024} Kio"
+        raise UserError(
+            f"{path} : fichier trop volumineux ({shown}, maximum {MAX_INPUT_BYTES // 1024} Kio). "
+            "Est-ce bien le bon fichier ?"
+        ) from None
     except OSError as exc:
         raise UserError(f"{path} : lecture impossible ({exc.strerror}).") from None
-    if path.is_dir():
-        raise UserError(f"{path} : c'est un dossier, un {what} TOML est attendu.")
-    shown = f"{size // 1024} Kio" if size > MAX_INPUT_BYTES else f"plus de {MAX_INPUT_BYTES // 1024} Kio"
-    too_big = UserError(
-        f"{path} : fichier trop volumineux ({shown}, maximum {MAX_INPUT_BYTES // 1024} Kio). "
-        "Est-ce bien le bon fichier ?"
-    )
-    if size > MAX_INPUT_BYTES:
-        raise too_big
-    try:
-        # Never more than the limit, whatever stat said: a device or a pipe reports size 0.
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise UserError(f"{path} : lecture impossible ({exc.strerror}).") from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise too_big
     if raw.startswith(b"\xef\xbb\xbf"):  # UTF-8 with a BOM, as some Windows editors save it
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise UserError(
             f"{path}, ligne {line} : le fichier n'est pas encodé en UTF-8. "
             "Réenregistrez-le en UTF-8 depuis votre éditeur."
         ) from None
+
+
+def read_toml(path: Path, what: str = "fichier") -> dict[str, Any]:
+    """Parse a TOML file; every failure becomes a UserError naming the file and the line."""
+    text = read_text_file(path, what)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}{_toml_position(str(exc))}") from None
+    except RecursionError:  # tomllib recurses once per level: a few hundred "[" are enough
+        raise UserError(
+            f"{path} : {TOO_DEEP} : ce n'est pas un fichier produit par diag-tui. Vérifiez qu'il s'agit du bon fichier."
+        ) from None
 
 
 def _toml_position(message: str) -> str:
@@ -73,26 +146,80 @@ def _toml_position(message: str) -> str:
     return f" : syntaxe TOML invalide ({message})."
 
 
-def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
-    """Replace `path` with `data` so that readers only ever see the old or the new content."""
+def private_folder(folder: Path) -> None:
+    """Create `folder` 0700 whatever the umask, or take group and other access away from an
+    existing one (never giving back a right the owner removed). A symbolic link to a folder is
+    the user's choice: the mode of its target is left alone."""
+    if folder.is_dir():
+        if not folder.is_symlink():
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(folder, mode & 0o700)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+
+
+def atomic_write(path: Path, data: bytes | str, mode: int = 0o600, journal: Path | None = None) -> None:
+    """Replace `path` with `data` so that readers only ever see the old or the new content.
+    With `journal` (`Store.journal_folder`), the temporary file is recorded there until renamed."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    _refuse_special(path)
     directory = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    entry = _record(journal, tmp_name) if journal is not None else None
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()
-            os.fsync(tmp.fileno())
+            _sync(tmp.fileno())
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
+        _replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
+    finally:
+        if entry is not None:
+            release(*entry)
     fsync_directory(directory)
+
+
+def _refuse_special(path: Path) -> None:
+    try:
+        info = os.lstat(path)
+    except OSError:  # absent (the usual case), or a folder on the way: the write itself will say
+        return
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        raise UserError(
+            f"{path} n'est pas un fichier ordinaire (dossier, tube, périphérique…) : rien n'y a été écrit. "
+            "Choisissez un nom de fichier, ou « -o - » pour la sortie standard."
+        )
+
+
+def _replace(source: str, target: Path) -> None:
+    """os.replace. On Windows a file that another process holds open (a reader, an antivirus
+    scan) cannot be replaced for a moment: try again a few times before giving up."""
+    for delay in (0.05, 0.1, 0.2, 0.4, None):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if not WINDOWS or delay is None:
+                raise
+            time.sleep(delay)
+
+
+def _sync(fd: int) -> None:
+    """fsync; on macOS it leaves the data in the drive's cache, F_FULLFSYNC writes it out."""
+    if hasattr(fcntl, "F_FULLFSYNC"):
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+        except OSError:  # not supported by this file system (SMB, FAT)
+            pass
+    os.fsync(fd)
 
 
 def fsync_directory(directory: Path) -> None:
@@ -102,8 +229,114 @@ def fsync_directory(directory: Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(dir_fd)
+        _sync(dir_fd)
     except OSError:
         pass
     finally:
         os.close(dir_fd)
+
+
+# ---- locks ---------------------------------------------------------------------------------
+
+
+def lock(fd: int, wait: bool = True) -> bool:
+    """Lock the open file `fd` for this process alone; False when another one holds it and not
+    `wait`. Closing `fd`, or the end of the process, lets go of it."""
+    import portalocker  # 25 ms of imports, for the commands that lock something only
+
+    flags = portalocker.LockFlags.EXCLUSIVE
+    if not wait:
+        flags |= portalocker.LockFlags.NON_BLOCKING
+    while True:
+        try:
+            portalocker.lock(fd, flags)
+            return True
+        except portalocker.AlreadyLocked:
+            if not wait:
+                return False
+            # Windows stops waiting after about ten seconds even when asked to wait
+        except portalocker.LockException as exc:  # e.g. flock on an SMB volume: ENOTSUP
+            cause = exc.__cause__
+            raise cause if isinstance(cause, OSError) else OSError(errno.ENOLCK, str(exc)) from None
+
+
+def same_file(fd: int, path: Path) -> bool:
+    """Whether `path` still names the file open as `fd` (neither removed nor replaced)."""
+    try:
+        named = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def release(path: Path, fd: int) -> None:
+    """Remove the lock file `path`, then let go of its lock. It is removed while still locked:
+    whoever was waiting for it finds, once it has the lock, that `path` no longer names the file
+    it locked (`same_file`) and starts again. Windows cannot remove an open file: there it is
+    removed after closing, which fails harmlessly when another process has opened it since."""
+    if not WINDOWS:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    import portalocker
+
+    with contextlib.suppress(portalocker.LockException):
+        portalocker.unlock(fd)
+    os.close(fd)
+    if WINDOWS:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+# ---- the journal of writes under way -------------------------------------------------------
+
+
+def _record(journal: Path, temporary: str) -> tuple[Path, int] | None:
+    """A locked entry of `journal` naming `temporary`, held until the write is over; None when
+    the journal cannot be written: the write goes on, only the clean-up after a crash is lost."""
+    try:
+        fd, name = tempfile.mkstemp(suffix=PENDING, dir=journal)
+    except OSError:
+        return None
+    entry = Path(name)
+    try:
+        lock(fd)
+        recorded = same_file(fd, entry)  # not when a sweep took the new, empty entry for a dead one
+        if recorded:
+            os.write(fd, os.fsencode(temporary))
+    except OSError:
+        recorded = False
+    if not recorded:
+        release(entry, fd)
+        return None
+    return entry, fd
+
+
+def sweep_journal(journal: Path) -> None:
+    """Remove the temporary files of writes killed before their rename: their entry is no
+    longer locked. Only a file named as `atomic_write` names them is ever removed."""
+    try:
+        entries = [journal / e.name for e in os.scandir(journal) if e.name.endswith(PENDING)]
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            _sweep(entry)
+
+
+def _sweep(entry: Path) -> None:
+    fd = os.open(entry, os.O_RDWR | NOFOLLOW)
+    try:
+        held = lock(fd, wait=False)  # not held: its write is still under way
+        if held:
+            temporary = os.fsdecode(os.read(fd, 4096))
+            if os.path.isabs(temporary) and TEMPORARY.fullmatch(os.path.basename(temporary)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
+    except BaseException:
+        os.close(fd)
+        raise
+    if held:
+        release(entry, fd)
+    else:
+        os.close(fd)

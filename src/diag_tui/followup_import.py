@@ -17,6 +17,7 @@ from diag_tui.answers import answer_problems
 from diag_tui.diagnostic import (
     ID_PATTERN,
     STATUSES,
+    WINDOWS_RESERVED,
     CheckpointProgress,
     Diagnostic,
     MeasureProgress,
@@ -24,11 +25,12 @@ from diag_tui.diagnostic import (
     reconcile,
 )
 from diag_tui.errors import UserError, ValidationErrors
-from diag_tui.files import read_toml
+from diag_tui.files import read_text_file, read_toml
 from diag_tui.followup import SCHEMA_VERSION
 from diag_tui.plan import CHECKPOINT_MONTHS
 from diag_tui.referential import Referential
 from diag_tui.store import ConflictError, Store
+from diag_tui.untrusted import NOTE_MAX, checked
 from diag_tui.validation import SchemaError, parse
 
 
@@ -81,7 +83,7 @@ class _Lines:
 def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome:
     text_problems: list[str] = []
     data = read_toml(path, "fichier de suivi")
-    lines = _Lines(path.read_text(encoding="utf-8"))
+    lines = _Lines(read_text_file(path, "fichier de suivi"))  # to name lines; checked and capped like the first read
 
     def at(table: str, index: int | None = None, key: str | None = None) -> str:
         line = lines.of(table, index, key)
@@ -95,6 +97,8 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
     info = data.get("diagnostic")
     if not isinstance(info, dict) or not isinstance(info.get("id"), str) or not re.fullmatch(ID_PATTERN, info["id"]):
         raise UserError(f"{path} : [diagnostic] id manquant ou invalide ; ce fichier a-t-il été exporté par `diag-tui export` ?")
+    if info["id"] in WINDOWS_RESERVED:
+        raise UserError(f"{path} : [diagnostic] id « {info['id']} » réservé par Windows ; ce fichier n'a pas été exporté par diag-tui.")
     diagnostic_id = info["id"]
 
     def tables(key: str) -> list[dict[str, Any]]:
@@ -130,6 +134,11 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
         if not isinstance(notes, str):
             text_problems.append(f"{path}, {at('measures', i, 'notes')} ({mid}) : notes doit être un texte entre guillemets")
             continue
+        try:  # checked as if typed, kept as written (an export, edited and imported, reads back the same)
+            checked(f"{path}, {at('measures', i, 'notes')} ({mid}), notes", notes, limit=NOTE_MAX, multiline=True)
+        except UserError as exc:
+            text_problems.append(str(exc))
+            continue
         if updated is not None and (not isinstance(updated, dt.date) or isinstance(updated, dt.datetime)):
             text_problems.append(f"{path}, {at('measures', i, 'updated')} ({mid}) : updated doit être une date AAAA-MM-JJ sans guillemets")
             continue
@@ -151,6 +160,11 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
             continue
         if not isinstance(notes, str):
             text_problems.append(f"{path}, {at('checkpoints', i, 'notes')} : notes doit être un texte entre guillemets")
+            continue
+        try:
+            checked(f"{path}, {at('checkpoints', i, 'notes')}, notes", notes, limit=NOTE_MAX, multiline=True)
+        except UserError as exc:
+            text_problems.append(str(exc))
             continue
         checkpoints[str(month)] = CheckpointProgress(done=done, notes=notes)
     if text_problems:
@@ -232,6 +246,19 @@ def _overrides(data: dict[str, Any], path: Path) -> tuple[Override, ...]:
     return tuple(overrides)
 
 
+_MAX_ANSWERS = 500
+
+
+def _dict(data: dict[str, Any], key: str) -> dict:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list(data: dict[str, Any], key: str) -> list:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _created(info: dict[str, Any]) -> dt.datetime | None:
     value = info.get("created")
     if isinstance(value, dt.datetime):
@@ -248,6 +275,16 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
         raise UserError(
             f"{path} : le diagnostic « {info['id']} » n'est pas dans ce dossier et le fichier ne contient pas "
             "ses réponses ([answers]) : impossible de l'ajouter."
+        )
+    # Answers to questions this bank does not have are set aside by `reconcile`, but only a file made
+    # with another bank can hold them; this one's questions number a few dozen.
+    same_bank = info.get("referential_hash") == ref.content_hash
+    unknown = sorted(str(q) for q in {*answers, *_dict(data, "question_notes"), *_list(data, "flagged")} if ref.question(str(q)) is None)
+    if unknown and (same_bank or len(answers) > _MAX_ANSWERS):
+        shown = ", ".join(unknown[:10]) + (f" et {len(unknown) - 10} autres" if len(unknown) > 10 else "")
+        raise UserError(
+            f"{path} : {len(unknown)} question(s) inconnue(s) du référentiel {ref.version} ({shown}). "
+            "Ce fichier a été modifié ou ne vient pas de diag-tui : rien n'a été importé."
         )
     problems = [p for p in answer_problems(ref, answers) if "inconnue dans le référentiel" not in p]
     if problems:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Any
 
 from diag_tui.followup import NOT_ASSESSED
@@ -12,6 +14,16 @@ from diag_tui.typography import french
 
 STATUS_LABELS = {"a_faire": "à faire", "en_cours": "en cours", "fait": "fait", "abandonne": "abandonnée"}
 MODE_LABELS = {"accompagne": "Diagnostic accompagné", "autodiagnostic": "Autodiagnostic"}
+
+
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # a bare & ("Martin & fils") is text already
+
+
+def user_text(text: str) -> str:
+    """A name or note as Markdown that shows it and does nothing else: no HTML (a viewer or
+    pandoc would run `<script>`), no link (`[x](javascript:…)`), its own line breaks kept."""
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;").replace("](", "]\\(")
+    return text.replace("\n", "  \n")
 
 
 def date_fr(value: Any) -> str:
@@ -26,9 +38,10 @@ def indicator_text(value: Any) -> str:
     return f"{value:.1f} / 3".replace(".", ",")
 
 
-def checkpoint_text(c: dict[str, Any]) -> str:
+def checkpoint_text(c: dict[str, Any], user: Callable[[str], str] = str) -> str:
+    """`user` makes the notes safe for the format (`user_text` for Markdown)."""
     done = "fait" if c["done"] else "à venir"
-    return f"M+{c['month']} le {date_fr(c['date'])} ({done})" + (f" : {c['notes']}" if c["notes"] else "")
+    return f"M+{c['month']} le {date_fr(c['date'])} ({done})" + (f" : {user(c['notes'])}" if c["notes"] else "")
 
 
 def month_lines(document: dict[str, Any]) -> list[tuple[int, str]]:
@@ -55,10 +68,11 @@ def list_sections(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
 NO_NUMBER = "à compléter : ______________________"
 
 
-def sheet_lines(document: dict[str, Any]) -> tuple[list[str], str, list[str], list[str]]:
-    """The attack sheet as (gestures, complaint rule, own numbers, national contacts), plain text."""
+def sheet_lines(document: dict[str, Any], user: Callable[[str], str] = str) -> tuple[list[str], str, list[str], list[str]]:
+    """The attack sheet as (gestures, complaint rule, own numbers, national contacts), plain
+    text; `user` makes the organisation's numbers safe for the format."""
     sheet = document.get("attack_sheet") or {}
-    numbers = [f"{n['who']} : {n['number'] or NO_NUMBER}" for n in sheet.get("numbers", [])]
+    numbers = [f"{n['who']} : {user(n['number']) or NO_NUMBER}" for n in sheet.get("numbers", [])]
     contacts = [
         f"{c['title']}{' (' + c['phone'] + ')' if c.get('phone') else ''} : {c['when']} {c['url']}"
         for c in sheet.get("contacts", [])
@@ -73,10 +87,10 @@ def theme_titles(ref: Referential) -> dict[str, str]:
 def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
     meta = document["diagnostic"]
     titles = theme_titles(ref)
-    out = [f"# Diagnostic cyber : {meta['organisation']}", ""]
+    out = [f"# Diagnostic cyber : {user_text(meta['organisation'])}", ""]
     line = MODE_LABELS.get(meta.get("mode", ""), "Diagnostic")
     if meta.get("aidant"):
-        line += f" mené avec {meta['aidant']}"
+        line += f" mené avec {user_text(meta['aidant'])}"
     if meta.get("created"):
         line += f", commencé le {date_fr(meta['created'])}"
     out += [line + ".", "", f"Référentiel {meta['referential_version']}, résultat {meta['basis']}.", ""]
@@ -101,7 +115,7 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
             "",
         ]
         if m.get("override_reason"):
-            out += [f"**Choisie par l'aidant** : {m['override_reason']}", ""]
+            out += [f"**Choisie par l'aidant** : {user_text(m['override_reason'])}", ""]
         out += [f"**Pourquoi** : {m['why']}", "", "**Comment** :", ""]
         out += [f"{n}. {step}" for n, step in enumerate(m["how"], start=1)]
         if m.get("check"):
@@ -109,14 +123,14 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
         if m.get("resources"):
             out += ["", "Pour aller plus loin : " + " ; ".join(f"[{r['title']}]({r['url']})" for r in m["resources"])]
         if m.get("notes"):
-            out += ["", f"Notes de suivi : {m['notes']}"]
+            out += ["", f"Notes de suivi : {user_text(m['notes'])}"]
         out.append("")
 
     if document["measures"]:
         out += ["## Plan sur six mois", "", f"Début du plan : {date_fr(meta['plan_start'])}.", ""]
         out += [f"- **Mois {month}** : {names}" for month, names in month_lines(document)]
         out += ["", "Points d'étape :", ""]
-        out += [f"- {checkpoint_text(c)}" for c in document["checkpoints"]]
+        out += [f"- {checkpoint_text(c, user_text)}" for c in document["checkpoints"]]
         out.append("")
 
     for title, items in list_sections(document):
@@ -124,7 +138,7 @@ def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
     for notice in document.get("notices", []):
         out += [f"## À savoir : {notice['title']}", "", notice["text"] + (f" {notice['url']}" if notice.get("url") else ""), ""]
 
-    gestures, complaint, numbers, contacts = sheet_lines(document)
+    gestures, complaint, numbers, contacts = sheet_lines(document, user_text)
     out += ["## En cas d'attaque", "", "Fiche à imprimer et à garder près du téléphone, hors des ordinateurs.", ""]
     if gestures:
         out += ["**Premiers gestes**", ""] + [f"{n}. {g}" for n, g in enumerate(gestures, start=1)] + [""]

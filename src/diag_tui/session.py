@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from diag_tui.answers import Progress, applicable_questions, chosen_options, progress
 from diag_tui.diagnostic import (
-    ORGANISATION_NAME_MAX,
+    STATUSES,
     CheckpointProgress,
     Diagnostic,
     Emergency,
@@ -31,11 +31,15 @@ from diag_tui.diagnostic import (
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write
 from diag_tui.referential import Question, Referential
-from diag_tui.store import EditLock, Store
+from diag_tui.store import ConflictError, EditLock, Store
+from diag_tui.untrusted import NAME_MAX, NOTE_MAX, REASON_MAX, checked
 
 if TYPE_CHECKING:  # the results, plan and exports are loaded when first asked for, after the questions
     from diag_tui.plan import Plan
     from diag_tui.restitution import Restitution
+
+
+_ID_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -63,19 +67,29 @@ class Session:
         mode: Mode = "accompagne",
         previous: Diagnostic | None = None,
     ) -> Session:
-        name = organisation.strip()
+        name = checked("Nom de l'organisation", organisation, limit=NAME_MAX)
         if not name:
             raise UserError("Indiquez le nom de l'organisation.")
-        if len(name) > ORGANISATION_NAME_MAX:
-            raise UserError(f"Le nom de l'organisation est trop long ({len(name)} caractères, au plus {ORGANISATION_NAME_MAX}).")
-        diag = new_diagnostic(ref, Organisation(name=name), (aidant or "").strip() or None, mode, previous)
-        lock = store.open_for_edit(diag.id)
-        try:
-            diag = store.add(diag)
-        except UserError:
-            lock.release()
-            raise
-        return cls(ref, store, diag, lock)
+        aidant = checked("Nom de l'aidant", aidant or "", limit=NAME_MAX) or None
+        for _ in range(_ID_ATTEMPTS):
+            diag = new_diagnostic(ref, Organisation(name=name), aidant, mode, previous)
+            if store.exists(diag.id):  # the id's random part was drawn before (16 bits a day per name)
+                continue
+            try:
+                lock = store.open_for_edit(diag.id)
+            except ConflictError:  # being created by another process right now: draw again
+                continue
+            try:
+                return cls(ref, store, store.add(diag), lock)
+            except ConflictError:  # created by another process since the check: draw again
+                lock.release()
+            except UserError:
+                lock.release()
+                raise
+        raise UserError(
+            f"Impossible de trouver un identifiant libre pour « {name} » aujourd'hui après {_ID_ATTEMPTS} essais : "
+            "modifiez légèrement le nom."
+        )
 
     @classmethod
     def resume(cls, ref: Referential, store: Store, diagnostic_id: str) -> Session:
@@ -149,9 +163,10 @@ class Session:
         self._change(diag)
 
     def set_note(self, question_id: str, text: str) -> None:
+        text = checked("Note", text, limit=NOTE_MAX, multiline=True)
         notes = dict(self.diag.notes)
-        if text.strip():
-            notes[question_id] = text.strip()
+        if text:
+            notes[question_id] = text
         else:
             notes.pop(question_id, None)
         self._change(replace(self.diag, notes=notes))
@@ -170,10 +185,11 @@ class Session:
             self._change(replace(self.diag, skipped=self.diag.skipped + (question_id,)))
 
     def override(self, replaced: str, by: str, reason: str) -> None:
-        if not reason.strip():
+        reason = checked("Raison du remplacement", reason, limit=REASON_MAX)
+        if not reason:
             raise UserError("Écrivez la raison du remplacement : elle figurera dans le plan.")
         kept = tuple(o for o in self.diag.overrides if o.replaced != replaced and o.by != by)
-        override = Override(replaced=replaced, by=by, reason=reason.strip())
+        override = Override(replaced=replaced, by=by, reason=reason)
         self._change(replace(self.diag, overrides=kept + (override,)))
 
     def cancel_override(self, measure_id: str) -> None:
@@ -181,10 +197,12 @@ class Session:
         self._change(replace(self.diag, overrides=kept))
 
     def set_measure(self, measure_id: str, status: str | None = None, notes: str | None = None) -> None:
+        if status is not None and status not in STATUSES:  # a bug in the caller: never write it
+            raise ValueError(f"unknown status {status!r}, expected one of {STATUSES}")
         current = self.diag.status_of(measure_id)
         new = MeasureProgress(
             status=status or current.status,
-            notes=current.notes if notes is None else notes,
+            notes=current.notes if notes is None else checked("Notes", notes, limit=NOTE_MAX, multiline=True),
             updated=now().date(),
         )
         self._change(replace(self.diag, measures={**self.diag.measures, measure_id: new}))
@@ -192,7 +210,8 @@ class Session:
     def set_checkpoint(self, month: int, done: bool | None = None, notes: str | None = None) -> None:
         current = self.diag.checkpoints.get(str(month), CheckpointProgress())
         new = CheckpointProgress(
-            done=current.done if done is None else done, notes=current.notes if notes is None else notes
+            done=current.done if done is None else done,
+            notes=current.notes if notes is None else checked("Notes", notes, limit=NOTE_MAX, multiline=True),
         )
         self._change(replace(self.diag, checkpoints={**self.diag.checkpoints, str(month): new}))
 
@@ -207,11 +226,10 @@ class Session:
         """Write the follow-up file (or a report); returns where. Default: the exports folder."""
         from diag_tui.exports import render
 
-        suffix = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}[fmt]
         if path is None:
-            path = self.store.exports_folder() / f"{self.diag.id}-{suffix}"  # UserError if unusable
-        try:
-            atomic_write(path, render(self.ref, self.diag, fmt), mode=0o600)
+            path = self.store.export_path(self.diag.id, fmt)  # UserError if unusable
+        try:  # the journal lets the next start remove the copy of an export killed half-way
+            atomic_write(path, render(self.ref, self.diag, fmt), mode=0o600, journal=self.store.journal_folder())
         except OSError as exc:
             raise UserError(f"{path} : export impossible ({exc.strerror}).") from None
         return path

@@ -7,9 +7,13 @@
 - A file that cannot be read is moved to `illisibles/` with a message naming it; the other
   diagnostics still load.
 - Older schema versions are migrated on load; a newer one is moved aside, not guessed at.
+- A save that could not be read back (more than `MAX_INPUT_BYTES`) is refused.
 - Two writers: each save checks that the file's revision is the one that was loaded, under an
   exclusive lock, and refuses otherwise. A session that edits a diagnostic also holds an edit
-  lock (`open_for_edit`) so a second window is refused up front.
+  lock (`open_for_edit`) so a second window is refused up front. Lock files are 0600, never
+  opened through a symbolic link, and removed when released (see `files.release`).
+- Writes elsewhere (exports, `-o`) are recorded in `.ecritures-en-cours/` until renamed; each
+  `Store()` removes what a killed write left there (`sweep`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import contextlib
 import os
 import re
 import shutil
-import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -29,16 +32,26 @@ import tomli_w
 
 from diag_tui.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
 from diag_tui.errors import UserError
-from diag_tui.files import MAX_INPUT_BYTES, atomic_write
+from diag_tui.files import (
+    MAX_INPUT_BYTES,
+    NOFOLLOW,
+    TOO_DEEP,
+    FileTooBig,
+    NotRegularFile,
+    atomic_write,
+    lock,
+    private_folder,
+    read_bytes,
+    release,
+    same_file,
+    sweep_journal,
+)
 from diag_tui.validation import SchemaError, parse, plain
-
-try:  # POSIX; on Windows the revision check alone guards concurrent saves
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 APP_NAME = "diag-tui"
 QUARANTINE = "illisibles"
+JOURNAL = ".ecritures-en-cours"
+EXPORT_NAMES = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}  # `<id>-<name>`
 
 
 def home() -> Path:
@@ -71,6 +84,14 @@ def _unusable(path: Path, exc: OSError) -> UserError:
     )
 
 
+def _unreadable_folder(folder: Path, exc: OSError) -> UserError:
+    return UserError(
+        f"{folder} : dossier des diagnostics illisible ({exc.strerror}). Rien n'a été modifié. Vérifiez que "
+        "c'est bien un dossier (ni un fichier, ni un lien vers un dossier disparu) et que vous avez le droit "
+        "de le lire, ou choisissez un autre dossier avec DIAG_TUI_HOME."
+    )
+
+
 @dataclass(frozen=True)
 class LoadReport:
     diagnostics: tuple[Diagnostic, ...]
@@ -82,6 +103,7 @@ class Store:
         self.root = Path(root) if root is not None else home()
         self.folder = self.root / "diagnostics"
         self._written: dict[Path, tuple[tuple[int, ...], int]] = {}  # path -> (file signature, revision) of our last save
+        self.sweep()
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -96,13 +118,7 @@ class Store:
     def _ensure_folders(self) -> None:
         for folder in (self.root, self.folder):
             try:
-                if not folder.is_dir():
-                    folder.mkdir(parents=True, exist_ok=True)
-                    os.chmod(folder, 0o700)
-                else:  # take away group and other access, never give back a right the owner removed
-                    mode = stat.S_IMODE(folder.stat().st_mode)
-                    if mode & 0o077:
-                        os.chmod(folder, mode & 0o700)
+                private_folder(folder)
             except OSError as exc:
                 raise _unusable(folder, exc) from None
 
@@ -111,11 +127,46 @@ class Store:
         folder = self.root / "exports"
         self._ensure_folders()
         try:
-            folder.mkdir(exist_ok=True)
-            os.chmod(folder, 0o700)
+            private_folder(folder)
         except OSError as exc:
             raise _unusable(folder, exc) from None
         return folder
+
+    def export_path(self, diagnostic_id: str, fmt: str) -> Path:
+        """Where `Session.export` writes format `fmt` ("toml", "markdown", "html") by default."""
+        return self.exports_folder() / f"{diagnostic_id}-{EXPORT_NAMES[fmt]}"
+
+    def exports_of(self, diagnostic_id: str) -> list[Path]:
+        """The exports of this diagnostic in the exports folder: they hold its content too."""
+        self.path(diagnostic_id)  # a UserError for what is not an id
+        folder = self.root / "exports"
+        return [p for p in (folder / f"{diagnostic_id}-{name}" for name in EXPORT_NAMES.values()) if p.is_file()]
+
+    def journal_folder(self) -> Path | None:
+        """What to pass as `atomic_write(..., journal=)` for a file written outside the data
+        folder; None when the data folder cannot be written (the write goes on without)."""
+        folder = self.root / JOURNAL
+        try:
+            private_folder(self.root)
+            private_folder(folder)
+        except OSError:
+            return None
+        return folder
+
+    def sweep(self) -> None:
+        """Remove the temporary copies that writes killed before their rename left behind."""
+        sweep_journal(self.root / JOURNAL)
+
+    def folder_problem(self, exc: OSError) -> UserError | None:
+        """What to say when the diagnostics folder, or a file in it, cannot be looked at: nothing
+        when the file is simply absent, or the folder too (nothing saved so far); a UserError
+        when the folder is unreadable, a file, or a link to a folder that is gone."""
+        if isinstance(exc, FileNotFoundError):
+            if self.folder.is_dir():
+                return None
+            if not os.path.lexists(self.folder) and (self.root.is_dir() or not os.path.lexists(self.root)):
+                return None
+        return _unreadable_folder(self.folder, exc)
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -124,8 +175,12 @@ class Store:
 
     def load(self, diagnostic_id: str) -> Diagnostic:
         path = self.path(diagnostic_id)
-        if not path.exists():
-            raise UserError(f"Aucun diagnostic « {diagnostic_id} » dans {self.folder}. `diag-tui list` donne les identifiants.")
+        try:
+            os.lstat(path)
+        except OSError as exc:
+            raise self.folder_problem(exc) or UserError(
+                f"Aucun diagnostic « {diagnostic_id} » dans {self.folder}. `diag-tui list` donne les identifiants."
+            ) from None
         try:
             return read_diagnostic(path)
         except UnreadableFile as exc:
@@ -145,8 +200,7 @@ class Store:
         stamp = now().strftime("%Y%m%d-%H%M%S")
         target = target_dir / f"{path.name}.{stamp}"
         try:
-            target_dir.mkdir(parents=True, exist_ok=True)
-            os.chmod(target_dir, 0o700)
+            private_folder(target_dir)
             n = 1
             while target.exists():
                 target = target_dir / f"{path.name}.{stamp}-{n}"
@@ -162,6 +216,14 @@ class Store:
         """Write `diag` if nobody else saved it since it was loaded; returns the saved copy."""
         self._ensure_folders()
         path = self.path(diag.id)
+        saved = replace(diag, revision=diag.revision + 1)
+        data = dump_diagnostic(saved).encode("utf-8")
+        if len(data) > MAX_INPUT_BYTES:  # it would be moved aside as unreadable at the next opening
+            raise UserError(
+                f"{path} : enregistrement refusé : le diagnostic ferait {len(data) // 1024} Kio, trop pour être "
+                f"relu ensuite (au plus {MAX_INPUT_BYTES // 1024} Kio). Raccourcissez les notes les plus longues. "
+                "La version précédente est intacte."
+            )
         with self._write_lock(diag.id):
             current = self._revision_on_disk(path)
             if current is not None and current != diag.revision:
@@ -172,9 +234,8 @@ class Store:
                 )
             if current is None and diag.revision != 0:
                 raise ConflictError(f"Le diagnostic « {diag.id} » a été supprimé entre-temps : rien n'est écrit.")
-            saved = replace(diag, revision=diag.revision + 1)
             try:
-                atomic_write(path, dump_diagnostic(saved), mode=0o600)
+                atomic_write(path, data, mode=0o600)
             except OSError as exc:
                 raise UserError(
                     f"{path} : enregistrement impossible ({exc.strerror}). La version précédente est intacte."
@@ -199,7 +260,9 @@ class Store:
             raise ConflictError(f"Un diagnostic « {diag.id} » existe déjà : rien n'est remplacé.")
         return self.save(replace(diag, revision=0))
 
-    def delete(self, diagnostic_id: str) -> None:
+    def delete(self, diagnostic_id: str, with_exports: bool = False) -> None:
+        """Remove the diagnostic (and its exports, `exports_of`, if asked). Called while holding
+        its edit lock (`open_for_edit`), whose release removes the last lock file."""
         path = self.path(diagnostic_id)
         with self._write_lock(diagnostic_id):
             try:
@@ -212,6 +275,15 @@ class Store:
             from diag_tui import store_index
 
             store_index.forget(self.folder, path.name)
+        if with_exports:
+            for export in self.exports_of(diagnostic_id):
+                try:
+                    export.unlink()
+                except OSError as exc:
+                    raise UserError(
+                        f"{export} : suppression impossible ({exc.strerror}). Le diagnostic est supprimé ; "
+                        "supprimez ce fichier vous-même."
+                    ) from None
 
     def _remove_leftovers(self, path: Path) -> None:
         """Temporary files of saves killed before their rename (crash, power cut). Called under
@@ -225,20 +297,16 @@ class Store:
     @contextlib.contextmanager
     def _write_lock(self, diagnostic_id: str) -> Iterator[None]:
         """Short exclusive lock around read-compare-write."""
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
         self._ensure_folders()
+        path = self.folder / f".{diagnostic_id}.write.lock"
         try:
-            handle = open(self.folder / f".{diagnostic_id}.write.lock", "a")
+            fd = _acquire(path, wait=True)
         except OSError as exc:
             raise _unusable(self.folder, exc) from None
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            release(path, fd)
 
     def open_for_edit(self, diagnostic_id: str) -> EditLock:
         """Held for as long as a session edits the diagnostic; released on close or process exit."""
@@ -257,35 +325,74 @@ class Store:
         return lock
 
 
+def _open_lock_file(path: Path) -> int:
+    """Open or create a lock file, 0600 whatever the umask (and whatever an earlier version left),
+    never through a symbolic link: one planted there would have the PID written to its target."""
+    if os.path.islink(path):  # O_NOFOLLOW closes the race where the platform has it
+        raise UserError(
+            f"{path} : ce fichier de verrou est un lien symbolique, ce que diag-tui ne crée jamais ; rien n'a été "
+            "écrit, ni dans le lien ni dans le fichier qu'il vise. Supprimez ce lien, puis recommencez."
+        )
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows, where modes mean little
+            os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _acquire(path: Path, wait: bool) -> int | None:
+    """The descriptor of lock file `path`, locked; None when another process holds it and not
+    `wait`. Lock files are removed on release: a file locked just after its previous holder
+    removed it is no longer the lock, so it is opened (created) and locked again."""
+    while True:
+        fd = _open_lock_file(path)
+        try:
+            if not lock(fd, wait):
+                os.close(fd)
+                return None
+            if same_file(fd, path):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _holder(path: Path) -> str:
+    """" (processus N)" from the lock file, or "" (Windows forbids reading a locked file)."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        pid = read_bytes(path, 32).decode("ascii").strip()
+        if pid.isdigit():
+            return f" (processus {pid})"
+    return ""
+
+
 class EditLock:
     def __init__(self, path: Path, diagnostic_id: str):
-        self.path, self.diagnostic_id, self._handle = path, diagnostic_id, None
+        self.path, self.diagnostic_id, self._fd = path, diagnostic_id, None
 
     def acquire(self) -> None:
-        if fcntl is None:  # pragma: no cover
-            return
-        handle = open(self.path, "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "inconnu"
-            handle.close()
+        fd = _acquire(self.path, wait=False)
+        if fd is None:
             raise ConflictError(
-                f"Le diagnostic « {self.diagnostic_id} » est déjà ouvert dans une autre session "
-                f"(processus {holder}). Fermez-la d'abord : deux sessions ne peuvent pas le modifier en même temps."
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._handle = handle
+                f"Le diagnostic « {self.diagnostic_id} » est déjà ouvert dans une autre session{_holder(self.path)}. "
+                "Fermez-la d'abord : deux sessions ne peuvent pas le modifier en même temps."
+            )
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode("ascii"))
+        except BaseException:
+            release(self.path, fd)
+            raise
+        self._fd = fd
 
     def release(self) -> None:
-        if self._handle is not None:
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        if self._fd is not None:
+            release(self.path, self._fd)
+            self._fd = None
 
     def __enter__(self) -> EditLock:
         return self
@@ -316,12 +423,13 @@ def dump_diagnostic(diag: Diagnostic) -> str:
 def read_diagnostic(path: Path) -> Diagnostic:
     """Parse, migrate and validate one stored file; UnreadableFile says why it cannot be used."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a folder, a named pipe (reading it would hang)...
-            raise UnreadableFile("ce n'est pas un fichier ordinaire")
-        if info.st_size > MAX_INPUT_BYTES:
-            raise UnreadableFile("fichier anormalement gros")
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(read_bytes(path).decode("utf-8"))
+    except (IsADirectoryError, NotRegularFile):  # a folder, a named pipe (reading it would hang)...
+        raise UnreadableFile("ce n'est pas un fichier ordinaire") from None
+    except FileTooBig:
+        raise UnreadableFile("fichier anormalement gros") from None
+    except RecursionError:
+        raise UnreadableFile(TOO_DEEP) from None
     except UnicodeDecodeError:
         raise UnreadableFile("pas du texte UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -376,12 +484,13 @@ def _signature(path: Path) -> tuple[int, ...] | None:
 
 
 def _revision_on_disk(path: Path) -> int | None:
-    """Revision of the saved file, None if absent; a file we cannot read counts as changed."""
+    """Revision of the saved file, None if absent; a file we cannot read counts as changed
+    (a named pipe swapped in, for one: opened without blocking, it is not read)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_bytes(path).decode("utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return -1
     revision = data.get("revision", 0)
     return revision if isinstance(revision, int) else -1

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from diag_tui import __version__
 from diag_tui.diagnostic import SCHEMA_VERSION, Diagnostic
-from diag_tui.files import atomic_write
+from diag_tui.errors import UserError
+from diag_tui.files import atomic_write, read_bytes
 from diag_tui.validation import SchemaError, parse_json, to_json
 
 if TYPE_CHECKING:
@@ -109,10 +110,10 @@ def _header() -> dict[str, Any]:
 def _read(folder: Path) -> dict[str, dict[str, Any]] | None:
     """The entries by file name; {} when there is no index, None when it cannot be used."""
     try:
-        data = json.loads((folder / INDEX_NAME).read_bytes())
+        data = json.loads(read_bytes(folder / INDEX_NAME, limit=None))
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or any(data.get(k) != v for k, v in _header().items()):
         return None
@@ -124,7 +125,7 @@ def _write(folder: Path, entries: dict[str, dict[str, Any]]) -> None:
     # A diagnostic deleted meanwhile by another process must not come back in the index.
     entries = {name: e for name, e in entries.items() if os.path.lexists(folder / name)}
     text = json.dumps({**_header(), "entries": entries}, ensure_ascii=False, separators=(",", ":"))
-    with contextlib.suppress(OSError):  # read-only folder, disk full: the cache is optional
+    with contextlib.suppress(OSError, UserError):  # read-only folder, disk full, a pipe in its place: the cache is optional
         atomic_write(folder / INDEX_NAME, text, mode=0o600)
 
 
@@ -157,7 +158,10 @@ def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict
     folder = store.folder
     try:
         names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".toml") and not e.name.startswith("."))
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError as exc:  # never "no diagnostics" for a folder that is there but cannot be read
+        problem = store.folder_problem(exc)
+        if problem is not None:
+            raise problem from None
         return LoadReport((), ()), {}
     new: dict[str, dict[str, Any]] = {}
     diagnostics: list[Diagnostic] = []

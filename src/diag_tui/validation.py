@@ -55,6 +55,8 @@ _SCHEMA_KEYS = {
     "int": {"ge", "gt", "le", "lt", "multiple_of"},
     "tuple": {"min_length", "max_length"},
     "list": {"min_length", "max_length"},
+    "date": {"ge", "le"},
+    "datetime": {"ge", "le"},
 }
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from diag_tui import __version__
+from diag_tui.diagnostic import now
 from diag_tui.errors import UserError
+from diag_tui.files import atomic_write
 from diag_tui.referential import Referential
 from diag_tui.session import Session
 from diag_tui.store import Store
+from diag_tui.untrusted import shown
 
 
 class DiagApp(App):
@@ -27,6 +34,31 @@ class DiagApp(App):
         self.ref, self.store = ref, store
         self.sessions: dict[str, Session] = {}
         self._first = first
+        self.crash_report: Path | None = None  # where the traceback went, after a crash
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Messages often quote names and file contents: never read as markup (whatever a
+        screen's `notify` passes on, True by default), never sent raw to the terminal."""
+        super().notify(shown(message, multiline=True), title=shown(title), severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug: the app stops with exit status 1 and shows no user data (Textual's traceback
+        prints the local variables, names and notes included); the traceback goes to a private
+        file in the data folder, whose path `cli.run_app` prints."""
+        self.crash_report = write_crash_report(self.store.root, error)
+        self._return_code = 1
+        if self._exception is None:  # what `run_test` raises again in tests
+            self._exception = error
+            self._exception_event.set()
+        self.panic()
 
     def on_mount(self) -> None:
         # Opened on a diagnostic (`start`, `resume`), the home screen is only built when the user
@@ -147,3 +179,15 @@ class DiagApp(App):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"Écrit : {path}", title="Export", timeout=15)
+
+
+def write_crash_report(folder: Path, error: BaseException) -> Path | None:
+    """The traceback, without local variables, in a 0600 file; None if it cannot be written."""
+    text = f"diag-tui {__version__}, {now():%Y-%m-%d %H:%M:%S}\n\n" + "".join(traceback.format_exception(error))
+    path = folder / f"erreur-{now():%Y%m%d-%H%M%S}.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text, mode=0o600)
+    except OSError:
+        return None
+    return path

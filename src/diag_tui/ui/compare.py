@@ -13,6 +13,7 @@ from diag_tui.comparison import compare
 from diag_tui.diagnostic import Diagnostic
 from diag_tui.referential import Referential
 from diag_tui.ui.texts import date_fr, indicator_bar, indicator_text
+from diag_tui.untrusted import shown
 
 
 class ComparisonScreen(Screen):
@@ -30,7 +31,7 @@ class ComparisonScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"Avant / après — {self.after.organisation.name}"
+        self.title = f"Avant / après — {shown(self.after.organisation.name)}"
         self.query_one("#cmp-body").focus()
 
     def render_comparison(self) -> Text:

@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from diag_tui.diagnostic import EMERGENCY_LABELS, EMERGENCY_MAX, Emergency, emergency_from
 from diag_tui.errors import UserError
+from diag_tui.untrusted import NOTE_MAX, checked
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -40,21 +41,29 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class TextDialog(ModalScreen[str | None]):
-    """Ask for one line of text; None when cancelled."""
+    """Ask for one line of text, checked as the session will check it (`untrusted.checked`), so a
+    refused character or a text too long is said here and nothing typed is lost; None when
+    cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Annuler")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = ""):
+    def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = "", limit: int = NOTE_MAX):
         super().__init__(classes="dialog")
-        self.title_text, self.value, self.placeholder, self.hint = title, value, placeholder, hint
+        self.title_text, self.value, self.placeholder, self.hint, self.limit = title, value, placeholder, hint, limit
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, markup=False, classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="text")
+            yield Input(value=self.value, placeholder=self.placeholder, id="text", max_length=self.limit)
+            yield Static("", id="text-error", classes="error", markup=False)
             yield Static(self.hint or "Entrée : valider · Échap : annuler", markup=False, classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            checked("Texte", event.value, limit=self.limit, multiline=True)
+        except UserError as exc:
+            show_error(self.query_one("#text-error", Static), str(exc))
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
@@ -85,9 +94,15 @@ class EmergencyDialog(ModalScreen[Emergency | None]):
         try:
             emergency = emergency_from(values)
         except UserError as exc:
-            self.query_one("#emergency-error", Static).update(str(exc))
+            show_error(self.query_one("#emergency-error", Static), str(exc))
             return
         self.dismiss(emergency)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def show_error(widget: Static, message: str) -> None:
+    """Dialogs keep their error line hidden until there is something to say."""
+    widget.update(message)
+    widget.display = True

@@ -11,14 +11,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from diag_tui.ui.prose import Prose, fr
-from diag_tui.errors import UserError
 from diag_tui import diagnostic
 from diag_tui.diagnostic import STATUSES
+from diag_tui.errors import UserError
 from diag_tui.plan import PlanItem
 from diag_tui.session import Session
 from diag_tui.ui.dialogs import ConfirmDialog, TextDialog
+from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import STATUS_LABELS, date_fr
+from diag_tui.untrusted import shown
 
 CLOSED = ("fait", "abandonne")
 
@@ -54,7 +55,7 @@ class FollowupScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"Suivi — {self.session.diag.organisation.name}"
+        self.title = f"Suivi — {shown(self.session.diag.organisation.name)}"
         table = self.query_one(DataTable)
         table.add_columns("N°", "État", "Échéance", "Mesure")
         self.reload()
@@ -119,7 +120,7 @@ class FollowupScreen(Screen):
         text.append(fr("Comment vérifier que c'est fait : "), style="bold")
         text.append(fr(item.priority.finding.detail.check) + "\n")
         text.append("Notes : ", style="bold")
-        text.append(progress.notes or "aucune (e pour en écrire)")
+        text.append(shown(progress.notes, multiline=True) or "aucune (e pour en écrire)")
         if progress.updated:
             text.append(f"\nMis à jour le {date_fr(progress.updated)}", style="dim")
         detail.update(Prose(text))

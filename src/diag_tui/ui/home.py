@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -9,6 +10,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from diag_tui import store_index
 from diag_tui.diagnostic import Diagnostic
+from diag_tui.errors import UserError
+from diag_tui.untrusted import shown
 from diag_tui.ui.dialogs import ConfirmDialog
 
 MODES = {"accompagne": "accompagné", "autodiagnostic": "autodiagnostic"}
@@ -48,21 +51,28 @@ class HomeScreen(Screen):
     def reload(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        report, summaries = store_index.load(self.app.store, self.app.ref)  # progress cached per file
+        empty = self.query_one("#home-empty", Static)
+        try:
+            report, summaries = store_index.load(self.app.store, self.app.ref)  # progress cached per file
+        except UserError as exc:  # the data folder itself cannot be read: say so, list nothing
+            self.diagnostics = {}
+            empty.update(Text(shown(str(exc), multiline=True)))
+            empty.display, table.display = True, False
+            self.refresh_bindings()
+            return
         for problem in report.problems:
             self.notify(problem, title="Fichier mis de côté", severity="warning", timeout=15)
         self.diagnostics = {d.id: d for d in report.diagnostics}
         for d in report.diagnostics:
-            table.add_row(
-                d.organisation.name,
+            table.add_row(  # Text: names are shown as typed, never read as markup
+                Text(shown(d.organisation.name)),
                 f"{d.created:%d/%m/%Y}",
                 MODES[d.mode],
                 f"{summaries[d.id].percent} %",
                 STAGES[d.stage],
-                d.aidant or "",
+                Text(shown(d.aidant or "")),
                 key=d.id,
             )
-        empty = self.query_one("#home-empty", Static)
         empty.update(
             "" if report.diagnostics else
             "Aucun diagnostic pour l'instant. Appuyez sur n pour en commencer un : "
@@ -117,22 +127,38 @@ class HomeScreen(Screen):
         if d is None:
             return
 
-        def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
+        name = shown(d.organisation.name)
+
+        def delete(with_exports: bool | None) -> None:
             try:
                 with self.app.store.open_for_edit(d.id):
-                    self.app.store.delete(d.id)
+                    self.app.store.delete(d.id, with_exports=bool(with_exports))
             except Exception as exc:  # UserError and OSError: shown, never fatal
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Diagnostic de {d.organisation.name} supprimé.")
+            kept = "" if with_exports or not exports else " Ses exports sont conservés."
+            self.notify(f"Diagnostic de {name} supprimé.{kept}")
             self.reload()
 
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            if not exports:
+                delete(False)
+                return
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"Supprimer aussi ses exports ({', '.join(p.name for p in exports)}) ? "
+                    "Non : ils restent dans le dossier des exports."
+                ),
+                delete,
+            )
+
+        exports = self.app.store.exports_of(d.id)
         self.app.push_screen(
             ConfirmDialog(
-                f"Supprimer définitivement le diagnostic de « {d.organisation.name} » du "
+                f"Supprimer définitivement le diagnostic de « {name} » du "
                 f"{d.created:%d/%m/%Y} ? Cette action ne peut pas être annulée."
             ),
-            done,
+            confirmed,
         )

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
 
 from diag_tui.errors import UserError
+from diag_tui.untrusted import NAME_MAX
 
 
 class ModeButton(RadioButton):
@@ -29,10 +30,10 @@ class NewDiagnosticScreen(Screen):
         with VerticalScroll(id="form"):
             yield Label("Nouveau diagnostic", classes="form-title")
             yield Label("Organisation diagnostiquée")
-            yield Input(placeholder="Nom de l'entreprise, de l'association, de la collectivité…", id="organisation", max_length=200)
-            yield Static("", id="organisation-error", classes="error")
+            yield Input(placeholder="Nom de l'entreprise, de l'association, de la collectivité…", id="organisation", max_length=NAME_MAX)
+            yield Static("", id="organisation-error", classes="error", markup=False)
             yield Label("Aidant (facultatif)")
-            yield Input(placeholder="Votre nom, si vous accompagnez l'organisation", id="aidant", max_length=100)
+            yield Input(placeholder="Votre nom, si vous accompagnez l'organisation", id="aidant", max_length=NAME_MAX)
             yield Label("Déroulement")
             with RadioSet(id="mode"):
                 yield ModeButton("Accompagné par un aidant", value=True, id="accompagne")

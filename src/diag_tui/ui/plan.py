@@ -9,9 +9,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from diag_tui.ui.prose import Prose, fr
 from diag_tui.session import Session
+from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import STATUS_LABELS, date_fr
+from diag_tui.untrusted import shown
 
 
 class PlanScreen(Screen):
@@ -34,7 +35,7 @@ class PlanScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"Plan sur six mois — {self.session.diag.organisation.name}"
+        self.title = f"Plan sur six mois — {shown(self.session.diag.organisation.name)}"
         self.render_plan()
         self.query_one("#plan-body").focus()
 

@@ -17,6 +17,7 @@ from diag_tui.session import Session
 from diag_tui.ui.answer_list import AnswerList
 from diag_tui.ui.progress_line import ProgressLine
 from diag_tui.ui.prose import Prose, fr
+from diag_tui.untrusted import shown
 
 SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
 MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
@@ -71,7 +72,7 @@ class QuestionScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"diag-tui — {self.session.diag.organisation.name}"
+        self.title = f"diag-tui — {shown(self.session.diag.organisation.name)}"
         for notice in self.session.notices:
             self.notify(notice, title="Référentiel mis à jour", severity="warning", timeout=12)
         self.session.notices = []
@@ -131,7 +132,7 @@ class QuestionScreen(Screen):
             marks.append("↷ passée")
         note = self.session.diag.notes.get(self.current.id)
         if note:
-            marks.append(f"Note : {note}")
+            marks.append(f"Note : {shown(note, multiline=True)}")
         self._update("#q-marks", "\n".join(marks))
         self.query_one("#q-marks", Static).display = bool(marks)
 
@@ -291,7 +292,9 @@ class QuestionScreen(Screen):
             self.show_saved(True)
             self.update_marks()
 
-        from diag_tui.ui.dialogs import TextDialog  # not needed before the first question
+        from diag_tui.ui.dialogs import (
+            TextDialog,  # not needed before the first question
+        )
 
         self.app.push_screen(
             TextDialog("Note sur cette question", self.session.diag.notes.get(question.id, ""),

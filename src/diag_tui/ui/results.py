@@ -13,14 +13,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from diag_tui.diagnostic import Emergency
 from diag_tui.errors import UserError
 from diag_tui.restitution import Finding, Restitution
-from diag_tui.wording import count
 from diag_tui.session import Session
-from diag_tui.diagnostic import Emergency
 from diag_tui.ui.dialogs import EmergencyDialog, TextDialog
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import indicator_bar, indicator_text, measure_detail
+from diag_tui.untrusted import REASON_MAX, shown
+from diag_tui.wording import count
 
 
 class ResultsScreen(Screen):
@@ -59,7 +60,7 @@ class ResultsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"Résultats — {self.session.diag.organisation.name}"
+        self.title = f"Résultats — {shown(self.session.diag.organisation.name)}"
         self.refresh_result()
         self.query_one("#r-six", OptionList).focus()
 
@@ -200,6 +201,7 @@ class ResultsScreen(Screen):
             self.app.push_screen(
                 TextDialog(
                     "Pourquoi ce remplacement ?",
+                    limit=REASON_MAX,
                     placeholder="Par exemple : l'antivirus est déjà commandé, la sauvegarde est plus urgente",
                     hint="La raison figurera dans le plan et le fichier de suivi. Entrée : valider · Échap : annuler",
                 ),
@@ -316,7 +318,7 @@ class AttackGuideScreen(ModalScreen[None]):
         text.append(fr("\nVos contacts (n pour les saisir)\n"), style="bold")
         for number in sheet["numbers"]:
             text.append(f"{number['who']}{fr(' : ')}")
-            text.append((number["number"] or "à compléter") + "\n", style="" if number["number"] else "dim")
+            text.append((shown(number["number"]) or "à compléter") + "\n", style="" if number["number"] else "dim")
         text.append("\nServices publics\n", style="bold")
         for c in sheet["contacts"]:
             text.append(f"{c['title']}{' · ' + c['phone'] if c.get('phone') else ''} — {c['url']}\n", style="bold")

@@ -10,6 +10,7 @@ from rich.text import Text
 from diag_tui.report_markdown import STATUS_LABELS, date_fr, indicator_text
 from diag_tui.restitution import Finding
 from diag_tui.ui.prose import Prose, fr
+from diag_tui.untrusted import shown
 
 BAR_WIDTH = 20
 
@@ -38,7 +39,7 @@ def measure_detail(
     out.append(fr(finding.reason) + "\n")
     if override_reason:
         out.append(fr("Choisie par l'aidant : "), style="bold")
-        out.append(override_reason + "\n")
+        out.append(shown(override_reason) + "\n")
     if not expanded:
         out.append(fr("\nEntrée : afficher pourquoi, comment et comment vérifier."), style="dim")
         return Prose(out)
