@@ -303,7 +303,17 @@ def test_d10_a_fifo_swapped_for_a_diagnostic_does_not_block_the_next_save(bank, 
 # ---- D11: lock files ----------------------------------------------------------------------
 
 
-def test_d11_lock_files_are_private_and_removed(bank, store):
+@pytest.fixture(params=["flock", "portalocker"])
+def locking(request, monkeypatch):
+    """Each lock test twice: with flock (Linux, macOS) and through portalocker, which Windows
+    uses (`files.lock`); on Linux portalocker locks with flock too, so its handling is what is
+    checked here, not msvcrt itself."""
+    if request.param == "portalocker":
+        monkeypatch.setattr(files, "FLOCK", None)
+    return request.param
+
+
+def test_d11_lock_files_are_private_and_removed(bank, store, locking):
     diag = store.save(answered(bank))
     old = os.umask(0)
     try:
@@ -334,7 +344,7 @@ def test_d11_an_old_lock_file_is_made_private(bank, store):
 
 
 @pytest.mark.parametrize("which", ["edit", "write"])
-def test_d11_a_symlink_planted_at_a_lock_path_is_refused(bank, store, tmp_path, which):
+def test_d11_a_symlink_planted_at_a_lock_path_is_refused(bank, store, tmp_path, which, locking):
     diag = store.save(answered(bank))
     victim = tmp_path / "victime.txt"
     victim.write_text("à protéger\n", encoding="utf-8")
@@ -349,7 +359,7 @@ def test_d11_a_symlink_planted_at_a_lock_path_is_refused(bank, store, tmp_path, 
     assert store.load(diag.id).aidant == diag.aidant
 
 
-def test_d11_removed_lock_files_still_exclude(bank, store):
+def test_d11_removed_lock_files_still_exclude(bank, store, locking):
     """Lock files are removed on release: a thread that was waiting on the removed file must
     notice and lock the new one, or two threads would be inside at once."""
     diag = store.save(answered(bank))

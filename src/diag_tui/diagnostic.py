@@ -56,8 +56,7 @@ class Organisation(Checked):
     contact: Name | None = None
 
 
-EMERGENCY_MAX = NAME_MAX
-EmergencyText = Annotated[str, Rules(max_length=EMERGENCY_MAX, pattern=NO_INVISIBLE)]
+EmergencyText = Annotated[str, Rules(max_length=NAME_MAX, pattern=NO_INVISIBLE)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +71,7 @@ class Emergency(Checked):
 
 def emergency_from(values: dict[str, str]) -> Emergency:
     """Emergency numbers typed by a person; a UserError names the field to correct."""
-    return Emergency(**{key: checked(EMERGENCY_LABELS[key], value, limit=EMERGENCY_MAX) for key, value in values.items()})
+    return Emergency(**{key: checked(EMERGENCY_LABELS[key], value, limit=NAME_MAX) for key, value in values.items()})
 
 
 EMERGENCY_LABELS = {

@@ -60,7 +60,6 @@ _PYDANTIC_FR = {
     "string_pattern_mismatch": "format invalide (attendu : lettres minuscules, chiffres et _)",
 }
 # Patterns that say something else than "an id": the message for each.
-NOT_BLANK = r"\S"
 DEEP_URL = r"^https://[^/\s]+/[^\s]+$"
 # Characters refused in text typed by people or read from their files (see `untrusted`):
 # control characters (C0, DEL, C1), which drive a terminal, and the marks that reverse or
@@ -71,7 +70,6 @@ NO_INVISIBLE = rf"^[^{INVISIBLE}]*$"
 NO_INVISIBLE_IN_NOTE = rf"^[^{INVISIBLE_IN_NOTE}]*$"
 LINE = rf"^[^{INVISIBLE}]*[^\s{INVISIBLE}][^{INVISIBLE}]*$"  # one line, not blank
 _PATTERN_FR = {
-    NOT_BLANK: "ne doit pas être vide ni ne contenir que des espaces",
     DEEP_URL: "adresse de la page promise attendue (https://site/chemin), pas la page d'accueil d'un site",
     r"^https://[^\s]+$": "adresse https:// sans espace attendue",
     NO_INVISIBLE: "caractère de contrôle, saut de ligne ou marque de sens du texte refusé ; retapez la ligne",

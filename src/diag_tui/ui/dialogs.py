@@ -8,9 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from diag_tui.diagnostic import EMERGENCY_LABELS, EMERGENCY_MAX, Emergency, emergency_from
+from diag_tui.diagnostic import EMERGENCY_LABELS, Emergency, emergency_from
 from diag_tui.errors import UserError
-from diag_tui.untrusted import NOTE_MAX, checked
+from diag_tui.untrusted import NAME_MAX, NOTE_MAX, checked
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -84,7 +84,7 @@ class EmergencyDialog(ModalScreen[Emergency | None]):
             yield Label("Vos numéros en cas d'attaque", markup=False, classes="dialog-title")
             for key, label in EMERGENCY_LABELS.items():
                 yield Label(label, markup=False)
-                yield Input(value=getattr(self.emergency, key), max_length=EMERGENCY_MAX, id=key,
+                yield Input(value=getattr(self.emergency, key), max_length=NAME_MAX, id=key,
                             placeholder="Nom et téléphone, par exemple : Info Services, 04 00 00 00 00")
             yield Static("", id="emergency-error", classes="error", markup=False)
             yield Static("Tab : champ suivant · Entrée : enregistrer · Échap : annuler", markup=False, classes="dialog-hint")
