@@ -225,6 +225,24 @@ def test_d4_an_imported_diagnostic_dated_9999_is_refused(bank, cli_store, tmp_pa
     assert not list(cli_store.folder.glob("*.toml"))
 
 
+def test_d4_a_follow_up_date_out_of_range_is_refused_and_the_diagnostic_stays_readable(bank, cli_store, tmp_path, capsys):
+    diag = cli_store.save(finished(bank))
+    path = exported(bank, diag, tmp_path, lambda d: d["measures"][0].update(updated=dt.date(9999, 1, 1)))
+    assert main(["import", str(path)]) == 2
+    assert "hors de la plage" in capsys.readouterr().err
+    assert cli_store.load_all().problems == () and cli_store.load(diag.id) == diag
+
+
+def test_d4_whatever_a_check_misses_an_import_never_writes_an_unreadable_file(bank, cli_store, tmp_path, monkeypatch):
+    """The last check of an import is the one the next opening makes (`_readable`)."""
+    diag = cli_store.save(finished(bank))
+    monkeypatch.setattr("diag_tui.followup_import.DATE_MAX", dt.datetime(9999, 12, 31))  # a check that misses
+    path = exported(bank, diag, tmp_path, lambda d: d["measures"][0].update(updated=dt.date(9999, 1, 1)))
+    with pytest.raises(UserError, match="updated"):
+        import_followup(cli_store, bank, path)
+    assert cli_store.load_all().problems == ()
+
+
 # ---- D5, D6: where output goes, a broken data folder in the TUI -----------------------------------
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from diag_tui.answers import answer_problems
 from diag_tui.diagnostic import (
+    DATE_MAX,
+    DATE_MIN,
     ID_PATTERN,
     STATUSES,
     WINDOWS_RESERVED,
@@ -31,7 +33,7 @@ from diag_tui.plan import CHECKPOINT_MONTHS
 from diag_tui.referential import Referential
 from diag_tui.store import ConflictError, Store
 from diag_tui.untrusted import NOTE_MAX, checked
-from diag_tui.validation import SchemaError, parse
+from diag_tui.validation import SchemaError, parse, plain
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,12 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
         if updated is not None and (not isinstance(updated, dt.date) or isinstance(updated, dt.datetime)):
             text_problems.append(f"{path}, {at('measures', i, 'updated')} ({mid}) : updated doit être une date AAAA-MM-JJ sans guillemets")
             continue
+        if updated is not None and not DATE_MIN.date() <= updated <= DATE_MAX.date():
+            text_problems.append(
+                f"{path}, {at('measures', i, 'updated')} ({mid}) : date hors de la plage acceptée "
+                f"({DATE_MIN.year} à {DATE_MAX.year}) : corrigez-la"
+            )
+            continue
         progress[mid] = (MeasureProgress(status=status, notes=notes, updated=updated), at("measures", i, "id"))
     for i, entry in enumerate(tables("checkpoints")):
         month = entry.get("month")
@@ -186,13 +194,22 @@ def _record(store, ref, data, info, path, progress, checkpoints) -> ImportOutcom
         current, notes = reconcile(ref, current)
         updated, changes = _with_progress(ref, current, progress, checkpoints, path)
         if updated != current:
-            updated = store.save(updated)
+            updated = store.save(_readable(updated, path))
         return ImportOutcome(updated, False, tuple(notes + changes))
 
     diag, notes = reconcile(ref, _handed_over(ref, data, info, path))
     updated, changes = _with_progress(ref, diag, progress, checkpoints, path)
-    stored = store.add(updated)
+    stored = store.add(_readable(updated, path))
     return ImportOutcome(stored, True, (f"Nouveau diagnostic ajouté : {diagnostic_id}.", *notes, *changes))
+
+
+def _readable(diag: Diagnostic, path: Path) -> Diagnostic:
+    """`diag` checked as the next opening will check it: whatever the checks above missed, an
+    import never writes a file that would then be set aside as unreadable."""
+    try:
+        return parse(Diagnostic, plain(diag))
+    except SchemaError as exc:
+        raise ValidationErrors(f"{path} : fichier de suivi invalide, rien n'a été importé.", exc.problems) from None
 
 
 def _with_progress(ref, diag, progress, checkpoints, path) -> tuple[Diagnostic, list[str]]:
