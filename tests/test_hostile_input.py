@@ -343,6 +343,26 @@ def test_d11_delete_keeps_or_removes_the_exports_as_asked(bank, cli_store, capsy
     assert cli_store.exports_of(removed.id) == []
 
 
+@pytest.mark.parametrize("choice, kept", [("o", 0), ("escape", 1)])
+async def test_d11_the_home_screen_asks_about_the_exports_after_the_diagnostic(bank, store, choice, kept):
+    from diag_tui.ui.app import DiagApp
+
+    session = Session.start(bank, store, "Garage")
+    session.export("toml")
+    session.close()
+    app = DiagApp(bank, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("d", "o")  # delete the diagnostic
+        await pilot.pause()
+        second = app.screen
+        assert "Supprimer aussi ses exports" in str(second.query_one(".dialog-text").content)
+        assert str(second.query_one("#no").label) == "Les garder"
+        await pilot.press(choice)
+        await pilot.pause()
+    assert not store.exists(session.diag.id) and len(store.exports_of(session.diag.id)) == kept
+
+
 # ---- D13: Markdown ---------------------------------------------------------------------------------
 
 

@@ -19,16 +19,16 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("o", "answer(True)", "Oui", show=False),
     ]
 
-    def __init__(self, question: str, confirm: str = "Supprimer", danger: bool = True):
+    def __init__(self, question: str, confirm: str = "Supprimer", danger: bool = True, refuse: str = "Annuler"):
         super().__init__(classes="dialog")
-        self.question, self.confirm, self.danger = question, confirm, danger
+        self.question, self.confirm, self.danger, self.refuse = question, confirm, danger, refuse
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(self.question, markup=False, classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.confirm, variant="error" if self.danger else "primary", id="yes")
-                yield Button("Annuler", id="no")
+                yield Button(self.refuse, id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -148,8 +148,9 @@ class HomeScreen(Screen):
                 return
             self.app.push_screen(
                 ConfirmDialog(
-                    f"Supprimer aussi ses exports ({', '.join(p.name for p in exports)}) ? "
-                    "Non : ils restent dans le dossier des exports."
+                    f"Le diagnostic va être supprimé. Supprimer aussi ses exports "
+                    f"({', '.join(p.name for p in exports)}) ? Sinon, ils restent dans le dossier des exports.",
+                    refuse="Les garder",
                 ),
                 delete,
             )
