@@ -23,7 +23,7 @@ TARGET_MS = 2.0
 
 
 def random_answers(ref, rng: random.Random, unanswered: float) -> dict:
-    from diag_tui.answers import applicable_questions
+    from diag_tui.engine.answers import applicable_questions
 
     answers: dict = {}
     decided: set[str] = set()
@@ -54,10 +54,10 @@ def main() -> int:
     args = p.parse_args()
     sets = 200 if args.quick else max(1000, args.sets)
 
-    from diag_tui.plan import build_plan
-    from diag_tui.referential import load_referential
-    from diag_tui.diagnostic import Override
-    from diag_tui.restitution import restitution
+    from diag_tui.engine.plan import build_plan
+    from diag_tui.bank.referential import load_referential
+    from diag_tui.storage.diagnostic import Override
+    from diag_tui.engine.restitution import restitution
 
     ref = load_referential(QUESTIONS)
     rng = random.Random(args.seed)

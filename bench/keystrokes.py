@@ -136,8 +136,8 @@ def main() -> int:
     args = p.parse_args()
     walks = 1 if args.quick else max(1, args.walks)
 
-    from diag_tui.referential import load_referential
-    from diag_tui.store import Store
+    from diag_tui.bank.referential import load_referential
+    from diag_tui.storage.store import Store
 
     ref = load_referential(QUESTIONS)
     samples: dict[str, list[float]] = {

@@ -36,9 +36,9 @@ TARGET_RATIO = 1.3
 
 
 async def diag_walk(home: Path) -> int:
-    from diag_tui.referential_cache import load_bank
+    from diag_tui.bank.cache import load_bank
     from diag_tui.session import Session
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
     from diag_tui.ui.app import DiagApp
     from diag_tui.ui.question import QuestionScreen
 

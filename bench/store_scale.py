@@ -101,7 +101,7 @@ def child(home: Path, runs: int) -> int:
     """Run in a fresh process per store size, so that nothing else lives in the heap (the
     garbage collector's full passes walk every live object): time load_all and the list path."""
     from diag_tui import cli
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
 
     store = Store(home)
     sink = io.StringIO()
@@ -129,8 +129,8 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     runs_for = {n: (2 if args.quick else (7 if n <= 2000 else 5)) for n in sizes}
 
-    from diag_tui.referential import load_referential
-    from diag_tui.store import Store, read_diagnostic
+    from diag_tui.bank.referential import load_referential
+    from diag_tui.storage.store import Store, read_diagnostic
 
     ref = load_referential(QUESTIONS)
     work = Path(tempfile.mkdtemp(prefix="diag-bench-store-"))

@@ -26,16 +26,16 @@ def main() -> None:
     os.environ["DIAG_TUI_HOME"] = home
     os.environ.pop("NO_COLOR", None)
 
-    import diag_tui.diagnostic as diagnostic
+    import diag_tui.storage.diagnostic as diagnostic
     import diag_tui.session as session_module
 
     diagnostic.now = lambda: NOW  # fixed dates in the pictures
     session_module.now = lambda: NOW
 
-    from diag_tui.answers_file import load_answers_file
-    from diag_tui.referential import load_referential
+    from diag_tui.documents.answers_file import load_answers_file
+    from diag_tui.bank.referential import load_referential
     from diag_tui.session import Session
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
     from diag_tui.ui.app import DiagApp
 
     ref = load_referential(ROOT / "questions")
@@ -49,7 +49,7 @@ def main() -> None:
     first = bakery.plan().items
     bakery.set_measure(first[0].measure.id, status="fait", notes="Sauvegarde quotidienne sur NAS et disque externe.")
     bakery.set_measure(first[1].measure.id, status="en_cours")
-    from diag_tui.diagnostic import Emergency
+    from diag_tui.storage.diagnostic import Emergency
 
     bakery.set_emergency(Emergency(provider="Info Services Rennes, 02 00 00 00 00", bank="Banque du Marché, ligne fraude 09 00 00 00 00"))
     bakery.close()

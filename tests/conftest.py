@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.referential import Referential, load_referential
-from diag_tui.store import Store
+from diag_tui.bank.referential import Referential, load_referential
+from diag_tui.storage.store import Store
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
 
@@ -72,7 +72,7 @@ def assert_breadth(result) -> None:
     other finding could have taken the place: each one left out shares a family with the six or
     comes from a theme that already has two of them, or is of the last band, never a priority
     (restitution.py, step 4)."""
-    from diag_tui.restitution import LAST_BAND
+    from diag_tui.engine.restitution import LAST_BAND
 
     six = [p.finding for p in result.priorities]
     families = [f.measure.family for f in six]

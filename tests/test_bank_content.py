@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from diag_tui.referential import Referential, load_referential
+from diag_tui.bank.referential import Referential, load_referential
 
 QUESTIONS = Path(__file__).parents[1] / "questions"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from diag_tui.comparison import compare
-from diag_tui.diagnostic import Organisation, new_diagnostic, with_answer
+from diag_tui.engine.comparison import compare
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
 from tests.conftest import WORST
 
 AT = dt.datetime(2026, 11, 22, 10, 0)

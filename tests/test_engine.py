@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from diag_tui.answers import applicable_questions, progress
-from diag_tui.diagnostic import Override
-from diag_tui.restitution import Kind, restitution
+from diag_tui.engine.answers import applicable_questions, progress
+from diag_tui.storage.diagnostic import Override
+from diag_tui.engine.restitution import Kind, restitution
 from tests.conftest import WORST, assert_breadth
 
 
@@ -307,8 +307,8 @@ def test_every_subset_of_answers_is_deterministic(bank):
 def test_an_exclusive_answer_cannot_be_ticked_with_others(tmp_path):
     import shutil
 
-    from diag_tui.answers import answer_problems
-    from diag_tui.referential import load_referential
+    from diag_tui.engine.answers import answer_problems
+    from diag_tui.bank.referential import load_referential
     from tests.conftest import FIXTURE_BANK
 
     folder = tmp_path / "bank"
@@ -324,7 +324,7 @@ def test_an_exclusive_answer_cannot_be_ticked_with_others(tmp_path):
 def test_context_moves_a_value_one_step_and_raising_wins_over_lowering(bank):
     from dataclasses import replace
 
-    from diag_tui.referential import ContextRule
+    from diag_tui.bank.referential import ContextRule
 
     rules = (
         ContextRule(when="a", impact=1, because="A relève l'impact."),

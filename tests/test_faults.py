@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui import store as store_module
+from diag_tui.storage import store as store_module
 from diag_tui.cli import main
 from diag_tui.errors import UserError
-from diag_tui.referential import load_referential
+from diag_tui.bank.referential import load_referential
 from diag_tui.session import Session
-from diag_tui.store import QUARANTINE, Store, read_diagnostic
+from diag_tui.storage.store import QUARANTINE, Store, read_diagnostic
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "questions"
 SEED = 20261122
@@ -63,9 +63,9 @@ def listing(folder: Path, skip_locks: bool = False) -> dict[str, bytes | None]:
 ZYGOTE = r"""
 import os, random, sys, traceback
 from pathlib import Path
-from diag_tui.referential import OptionKind, load_referential
+from diag_tui.bank.referential import OptionKind, load_referential
 from diag_tui.session import Session
-from diag_tui.store import Store
+from diag_tui.storage.store import Store
 
 root, questions, diagnostic_id = sys.argv[1:4]
 ref = load_referential(Path(questions))

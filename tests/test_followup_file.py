@@ -11,12 +11,12 @@ import tomllib
 import pytest
 
 from diag_tui.cli import main
-from diag_tui.diagnostic import Organisation, new_diagnostic, with_answer
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
 from diag_tui.errors import UserError
-from diag_tui.exports import render
-from diag_tui.followup_import import import_followup
-from diag_tui.referential import load_referential
-from diag_tui.store import ConflictError, Store
+from diag_tui.documents.exports import render
+from diag_tui.documents.followup_import import import_followup
+from diag_tui.bank.referential import load_referential
+from diag_tui.storage.store import ConflictError, Store
 from tests.conftest import FIXTURE_BANK, WORST
 
 
@@ -163,7 +163,7 @@ def test_list_counts_only_the_done_measures_that_are_among_the_six(bank, saved, 
     swapped out) does not count: list, screen and exports say the same."""
     from dataclasses import replace
 
-    from diag_tui.diagnostic import MeasureProgress
+    from diag_tui.storage.diagnostic import MeasureProgress
 
     monkeypatch.setenv("DIAG_TUI_HOME", str(tmp_path / "home"))
     store = Store()

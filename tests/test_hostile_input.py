@@ -15,13 +15,13 @@ import pytest
 import tomli_w
 
 from diag_tui.cli import main
-from diag_tui.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
 from diag_tui.errors import UserError
-from diag_tui.exports import render
-from diag_tui.followup_import import import_followup
-from diag_tui.referential import load_referential
+from diag_tui.documents.exports import render
+from diag_tui.documents.followup_import import import_followup
+from diag_tui.bank.referential import load_referential
 from diag_tui.session import Session
-from diag_tui.store import Store
+from diag_tui.storage.store import Store
 from diag_tui.untrusted import NOTE_MAX, shown
 from tests.conftest import FIXTURE_BANK, WORST
 
@@ -236,7 +236,7 @@ def test_d4_a_follow_up_date_out_of_range_is_refused_and_the_diagnostic_stays_re
 def test_d4_whatever_a_check_misses_an_import_never_writes_an_unreadable_file(bank, cli_store, tmp_path, monkeypatch):
     """The last check of an import is the one the next opening makes (`_readable`)."""
     diag = cli_store.save(finished(bank))
-    monkeypatch.setattr("diag_tui.followup_import.DATE_MAX", dt.datetime(9999, 12, 31))  # a check that misses
+    monkeypatch.setattr("diag_tui.documents.followup_import.DATE_MAX", dt.datetime(9999, 12, 31))  # a check that misses
     path = exported(bank, diag, tmp_path, lambda d: d["measures"][0].update(updated=dt.date(9999, 1, 1)))
     with pytest.raises(UserError, match="updated"):
         import_followup(cli_store, bank, path)
@@ -403,7 +403,7 @@ def test_d14_a_changed_bank_with_the_same_version_says_so(bank):
 
 def test_d14_an_id_collision_at_start_draws_again(bank, store, monkeypatch):
     draws = iter(["abcd", "abcd", "abcd", "ef01"])
-    monkeypatch.setattr("diag_tui.diagnostic.secrets.token_hex", lambda n: next(draws))
+    monkeypatch.setattr("diag_tui.storage.diagnostic.secrets.token_hex", lambda n: next(draws))
     first = Session.start(bank, store, "Atelier")
     second = Session.start(bank, store, "Atelier")  # the first is still open
     assert first.diag.id.endswith("-abcd") and second.diag.id.endswith("-ef01")

@@ -19,13 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui import files, referential_cache, store_index
-from diag_tui import store as store_module
+from diag_tui import files
+from diag_tui.bank import cache as referential_cache
+from diag_tui.storage import index as store_index
+from diag_tui.storage import store as store_module
 from diag_tui.cli import main
-from diag_tui.diagnostic import JournalEntry
+from diag_tui.storage.diagnostic import JournalEntry
 from diag_tui.errors import UserError
-from diag_tui.referential import load_referential
-from diag_tui.store import QUARANTINE, ConflictError, Store
+from diag_tui.bank.referential import load_referential
+from diag_tui.storage.store import QUARANTINE, ConflictError, Store
 from tests.conftest import FIXTURE_BANK
 from tests.test_store import answered
 
@@ -410,7 +412,7 @@ KILLED_WRITE = r"""
 import os, sys
 from pathlib import Path
 from diag_tui import files
-from diag_tui.store import Store
+from diag_tui.storage.store import Store
 
 target, root = Path(sys.argv[1]), Path(sys.argv[2])
 real = os.fsync

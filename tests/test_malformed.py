@@ -20,10 +20,10 @@ import pytest
 
 from diag_tui import files
 from diag_tui.cli import main
-from diag_tui.diagnostic import Organisation, new_diagnostic, with_answer
-from diag_tui.exports import render
-from diag_tui.referential import load_default
-from diag_tui.store import Store
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
+from diag_tui.documents.exports import render
+from diag_tui.bank.referential import load_default
+from diag_tui.storage.store import Store
 from tests.conftest import FIXTURE_BANK
 
 ANSWERS = Path(__file__).parent / "fixtures" / "answers" / "worst.toml"

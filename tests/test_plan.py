@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from diag_tui.plan import DURATION_MONTHS, MAX_DUE_PER_MONTH, MAX_NEW_PER_MONTH, MONTHS, add_months, build_plan
-from diag_tui.restitution import restitution
+from diag_tui.engine.plan import DURATION_MONTHS, MAX_DUE_PER_MONTH, MAX_NEW_PER_MONTH, MONTHS, add_months, build_plan
+from diag_tui.engine.restitution import restitution
 from tests.conftest import WORST
 
 

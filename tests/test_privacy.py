@@ -37,7 +37,7 @@ def test_default_exports_are_private_whatever_the_umask(bank, tmp_path):
     import stat
 
     from diag_tui.session import Session
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
 
     store = Store(tmp_path / "home")
     session = Session.start(bank, store, "Atelier")

@@ -18,16 +18,16 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diag_tui.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score
-from diag_tui.diagnostic import CheckpointProgress, MeasureProgress, Organisation, new_diagnostic
-from diag_tui.exports import diagnostic_document, render
-from diag_tui.followup_import import import_followup
-from diag_tui.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
-from diag_tui.referential import OptionKind, Question, load_referential
-from diag_tui.diagnostic import STATUSES, Override
+from diag_tui.engine.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score
+from diag_tui.storage.diagnostic import CheckpointProgress, MeasureProgress, Organisation, new_diagnostic
+from diag_tui.documents.exports import diagnostic_document, render
+from diag_tui.documents.followup_import import import_followup
+from diag_tui.engine.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
+from diag_tui.bank.referential import OptionKind, Question, load_referential
+from diag_tui.storage.diagnostic import STATUSES, Override
 from diag_tui.errors import INVISIBLE_IN_NOTE
-from diag_tui.restitution import LAST_BAND, PRIORITY_COUNT, order_key, restitution
-from diag_tui.store import Store
+from diag_tui.engine.restitution import LAST_BAND, PRIORITY_COUNT, order_key, restitution
+from diag_tui.storage.store import Store
 from tests.conftest import assert_breadth
 
 REF = load_referential(Path(__file__).resolve().parent.parent / "questions")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from diag_tui.errors import ValidationErrors
-from diag_tui.referential import load_referential
+from diag_tui.bank.referential import load_referential
 from tests.conftest import FIXTURE_BANK
 
 

@@ -14,10 +14,10 @@ from typing import Annotated
 
 import pytest
 
-from diag_tui import referential_cache
+from diag_tui.bank import cache as referential_cache
 from diag_tui.errors import ValidationErrors
-from diag_tui.referential import default_questions_dir, load_referential
-from diag_tui.validation import Rules, parse, plain, rebuild
+from diag_tui.bank.referential import default_questions_dir, load_referential
+from diag_tui.bank.schema import Rules, parse, plain, rebuild
 from tests.conftest import FIXTURE_BANK
 
 
@@ -99,7 +99,7 @@ def test_rules_with_a_typo_fail_loudly():
 
 
 def test_rebuild_refuses_data_that_does_not_fit():
-    from diag_tui.referential import Theme
+    from diag_tui.bank.referential import Theme
 
     theme = parse(Theme, {"id": "t", "title": "T", "description": "D", "order": 1})
     assert rebuild(Theme, plain(theme, keep_none=True)) == theme
@@ -114,7 +114,7 @@ def test_starting_a_diagnostic_never_loads_pydantic(tmp_path):
         "import sys\n"
         "from diag_tui.cli import _load\n"
         "from diag_tui.session import Session\n"
-        "from diag_tui.store import Store\n"
+        "from diag_tui.storage.store import Store\n"
         "from diag_tui.ui import app, question\n"
         "ref = _load(None)\n"
         "session = Session.start(ref, Store(), 'Atelier Dupuis')\n"

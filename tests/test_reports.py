@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from diag_tui.diagnostic import Organisation, new_diagnostic, with_answer
-from diag_tui.exports import render
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
+from diag_tui.documents.exports import render
 from diag_tui.typography import french
 from tests.conftest import WORST
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
 from diag_tui.errors import UserError
-from diag_tui.referential import load_referential
-from diag_tui.store import ConflictError, Store, dump_diagnostic, read_diagnostic
+from diag_tui.bank.referential import load_referential
+from diag_tui.storage.store import ConflictError, Store, dump_diagnostic, read_diagnostic
 from tests.conftest import FIXTURE_BANK, WORST
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
@@ -176,7 +176,7 @@ def test_a_save_from_another_store_or_a_hand_edit_is_still_seen(bank, store):
 def test_second_session_cannot_open_for_edit(bank, store):
     diag = store.save(answered(bank))
     code = (
-        "import sys\nfrom pathlib import Path\nfrom diag_tui.store import Store, ConflictError\n"
+        "import sys\nfrom pathlib import Path\nfrom diag_tui.storage.store import Store, ConflictError\n"
         f"s = Store(Path({str(store.root)!r}))\n"
         "try:\n    s.open_for_edit(sys.argv[1])\nexcept ConflictError as e:\n    print('refused', e)\nelse:\n    print('opened')\n"
     )

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from diag_tui import store_index
-from diag_tui.store import dump_diagnostic, read_diagnostic
+from diag_tui.storage import index as store_index
+from diag_tui.storage.store import dump_diagnostic, read_diagnostic
 from tests.test_store import answered
 
 

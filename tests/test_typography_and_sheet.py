@@ -9,10 +9,10 @@ import tomllib
 
 import pytest
 
-from diag_tui.diagnostic import Emergency, Organisation, emergency_from, new_diagnostic, with_answer
+from diag_tui.storage.diagnostic import Emergency, Organisation, emergency_from, new_diagnostic, with_answer
 from diag_tui.errors import UserError
-from diag_tui.exports import render
-from diag_tui.referential import load_default
+from diag_tui.documents.exports import render
+from diag_tui.bank.referential import load_default
 from diag_tui.typography import NBSP, NNBSP, break_points, french
 from tests.conftest import WORST
 
@@ -120,7 +120,7 @@ def test_emergency_numbers_are_saved_with_the_diagnostic(bank, store):
 
 
 def test_answers_file_with_hidden_characters_in_a_number_is_refused_by_name(bank, tmp_path):
-    from diag_tui.answers_file import load_answers_file
+    from diag_tui.documents.answers_file import load_answers_file
     from diag_tui.errors import ValidationErrors
 
     path = tmp_path / "reponses.toml"

@@ -6,7 +6,7 @@ import datetime as dt
 import tomllib
 
 
-from diag_tui.followup_import import import_followup
+from diag_tui.documents.followup_import import import_followup
 from diag_tui.session import Session
 from diag_tui.ui.app import DiagApp
 from diag_tui.ui.prose import fr

@@ -21,7 +21,7 @@ def say(text: str, *, err: bool = False) -> None:
 
 
 def _date(text: str) -> dt.date:
-    from diag_tui.diagnostic import DATE_MAX, DATE_MIN
+    from diag_tui.storage.diagnostic import DATE_MAX, DATE_MIN
 
     try:
         day = dt.date.fromisoformat(text)
@@ -40,7 +40,7 @@ def _referential_option(parser: argparse.ArgumentParser) -> None:
 
 def _load(args):
     """The question bank: `--referentiel`, or the one shipped (see `referential_cache`)."""
-    from diag_tui.referential_cache import load_bank
+    from diag_tui.bank.cache import load_bank
 
     return load_bank(getattr(args, "referentiel", None))
 
@@ -148,7 +148,7 @@ def run_app(args) -> int:
             "sont listées par `diag-tui --help`."
         )
     from diag_tui.session import Session
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
 
     ref = _load(args)  # a broken bank or data folder is reported here, before the screen opens
     store = Store()
@@ -176,7 +176,7 @@ def run_app(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from diag_tui.referential import default_questions_dir, load_referential, referential_summary
+    from diag_tui.bank.referential import default_questions_dir, load_referential, referential_summary
 
     folder = args.folder or default_questions_dir()
     say(referential_summary(load_referential(folder)))
@@ -263,11 +263,11 @@ def referential_json(ref) -> dict:
 
 
 def cmd_report(args) -> int:
-    from diag_tui.answers_file import load_answers_file
-    from diag_tui.exports import render_document
-    from diag_tui.followup import DiagnosticMeta, followup_document
-    from diag_tui.plan import build_plan
-    from diag_tui.restitution import restitution
+    from diag_tui.documents.answers_file import load_answers_file
+    from diag_tui.documents.exports import render_document
+    from diag_tui.documents.followup_file import DiagnosticMeta, followup_document
+    from diag_tui.engine.plan import build_plan
+    from diag_tui.engine.restitution import restitution
 
     ref = _load(args)
     answers = load_answers_file(args.answers, ref)
@@ -292,7 +292,7 @@ def write_output(text: str, output: Path | None) -> None:
     """Print to stdout (no `-o`, or `-o -`), or write `output` atomically with a clear message
     when that fails."""
     from diag_tui.files import atomic_write
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
 
     if output is None or str(output) == "-":
         sys.stdout.write(shown(text if text.endswith("\n") else text + "\n", multiline=True))
@@ -307,7 +307,7 @@ def write_output(text: str, output: Path | None) -> None:
 
 
 def _store_and_ref():
-    from diag_tui.store import Store
+    from diag_tui.storage.store import Store
 
     return Store(), _load(None)
 
@@ -319,7 +319,7 @@ def _status_of(diag, summary) -> str:
 
 
 def cmd_list(args) -> int:
-    from diag_tui import store_index
+    from diag_tui.storage import index as store_index
 
     store, ref = _store_and_ref()
     report, summaries = store_index.load(store, ref)  # unchanged files come from the index
@@ -354,8 +354,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from diag_tui.diagnostic import reconcile
-    from diag_tui.exports import render
+    from diag_tui.storage.diagnostic import reconcile
+    from diag_tui.documents.exports import render
 
     store, ref = _store_and_ref()
     diag, notes = reconcile(ref, store.load(args.id))
@@ -366,7 +366,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from diag_tui.followup_import import import_followup
+    from diag_tui.documents.followup_import import import_followup
 
     store, ref = _store_and_ref()
     outcome = import_followup(store, ref, args.file)

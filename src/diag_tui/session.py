@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diag_tui.answers import Progress, applicable_questions, chosen_options, progress
-from diag_tui.diagnostic import (
+from diag_tui.engine.answers import Progress, applicable_questions, chosen_options, progress
+from diag_tui.storage.diagnostic import (
     STATUSES,
     CheckpointProgress,
     Diagnostic,
@@ -30,13 +30,13 @@ from diag_tui.diagnostic import (
 )
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write
-from diag_tui.referential import Question, Referential
-from diag_tui.store import ConflictError, EditLock, Store
+from diag_tui.bank.referential import Question, Referential
+from diag_tui.storage.store import ConflictError, EditLock, Store
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, REASON_MAX, checked
 
 if TYPE_CHECKING:  # the results, plan and exports are loaded when first asked for, after the questions
-    from diag_tui.plan import Plan
-    from diag_tui.restitution import Restitution
+    from diag_tui.engine.plan import Plan
+    from diag_tui.engine.restitution import Restitution
 
 
 _ID_ATTEMPTS = 20
@@ -149,7 +149,7 @@ class Session:
         return self.diag.result(self.ref)
 
     def plan(self) -> Plan:
-        from diag_tui.plan import build_plan
+        from diag_tui.engine.plan import build_plan
 
         return build_plan(self.result().priorities, self.diag.plan_start)
 
@@ -217,14 +217,14 @@ class Session:
 
     def record(self, text: str) -> None:
         """Add a line to the diagnostic's journal (what changed at a checkpoint, for instance)."""
-        from diag_tui.diagnostic import JournalEntry
+        from diag_tui.storage.diagnostic import JournalEntry
 
         entry = JournalEntry(at=now(), text=text)
         self._change(replace(self.diag, journal=self.diag.journal + (entry,)))
 
     def export(self, fmt: str = "toml", path: Path | None = None) -> Path:
         """Write the follow-up file (or a report); returns where. Default: the exports folder."""
-        from diag_tui.exports import render
+        from diag_tui.documents.exports import render
 
         if path is None:
             path = self.store.export_path(self.diag.id, fmt)  # UserError if unusable

@@ -12,12 +12,12 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from diag_tui import __version__
-from diag_tui.diagnostic import now
+from diag_tui.storage.diagnostic import now
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write
-from diag_tui.referential import Referential
+from diag_tui.bank.referential import Referential
 from diag_tui.session import Session
-from diag_tui.store import Store
+from diag_tui.storage.store import Store
 from diag_tui.untrusted import shown
 
 

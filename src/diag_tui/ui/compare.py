@@ -9,9 +9,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from diag_tui.comparison import compare
-from diag_tui.diagnostic import Diagnostic
-from diag_tui.referential import Referential
+from diag_tui.engine.comparison import compare
+from diag_tui.storage.diagnostic import Diagnostic
+from diag_tui.bank.referential import Referential
 from diag_tui.ui.texts import date_fr, indicator_bar, indicator_text
 from diag_tui.untrusted import shown
 

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from diag_tui.diagnostic import EMERGENCY_LABELS, Emergency, emergency_from
+from diag_tui.storage.diagnostic import EMERGENCY_LABELS, Emergency, emergency_from
 from diag_tui.errors import UserError
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, checked
 

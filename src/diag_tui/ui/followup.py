@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from diag_tui import diagnostic
-from diag_tui.diagnostic import STATUSES
+from diag_tui.storage import diagnostic
+from diag_tui.storage.diagnostic import STATUSES
 from diag_tui.errors import UserError
-from diag_tui.plan import PlanItem
+from diag_tui.engine.plan import PlanItem
 from diag_tui.session import Session
 from diag_tui.ui.dialogs import ConfirmDialog, TextDialog
 from diag_tui.ui.prose import Prose, fr

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from diag_tui import store_index
-from diag_tui.diagnostic import Diagnostic
+from diag_tui.storage import index as store_index
+from diag_tui.storage.diagnostic import Diagnostic
 from diag_tui.errors import UserError
 from diag_tui.untrusted import shown
 from diag_tui.ui.dialogs import ConfirmDialog

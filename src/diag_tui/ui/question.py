@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from diag_tui.errors import UserError
-from diag_tui.referential import OptionKind, Question
+from diag_tui.bank.referential import OptionKind, Question
 from diag_tui.session import Session
 from diag_tui.ui.answer_list import AnswerList
 from diag_tui.ui.progress_line import ProgressLine
@@ -320,6 +320,6 @@ class QuestionScreen(Screen):
 
 
 def _chosen(question: Question, session: Session):
-    from diag_tui.answers import chosen_options
+    from diag_tui.engine.answers import chosen_options
 
     return chosen_options(question, session.answers)

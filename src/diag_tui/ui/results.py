@@ -13,9 +13,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from diag_tui.diagnostic import Emergency
+from diag_tui.storage.diagnostic import Emergency
 from diag_tui.errors import UserError
-from diag_tui.restitution import Finding, Restitution
+from diag_tui.engine.restitution import Finding, Restitution
 from diag_tui.session import Session
 from diag_tui.ui.dialogs import EmergencyDialog, TextDialog
 from diag_tui.ui.prose import Prose, fr
@@ -306,7 +306,7 @@ class AttackGuideScreen(ModalScreen[None]):
             yield Static(fr("↑↓ : faire défiler · n : saisir vos numéros · Échap : fermer"), classes="dialog-hint", markup=False)
 
     def sheet(self) -> Prose:
-        from diag_tui.followup import attack_sheet
+        from diag_tui.documents.followup_file import attack_sheet
 
         sheet = attack_sheet(self.session.ref, self.session.diag.emergency)
         text = Text.assemble((fr("Premiers gestes\n"), "bold"))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from diag_tui.report_markdown import STATUS_LABELS, date_fr, indicator_text
-from diag_tui.restitution import Finding
+from diag_tui.documents.report_markdown import STATUS_LABELS, date_fr, indicator_text
+from diag_tui.engine.restitution import Finding
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.untrusted import shown
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from diag_tui.diagnostic import Diagnostic
-from diag_tui.followup import DiagnosticMeta, followup_document, to_toml
-from diag_tui.plan import build_plan
-from diag_tui.referential import Referential
-from diag_tui.validation import plain
+from diag_tui.storage.diagnostic import Diagnostic
+from diag_tui.documents.followup_file import DiagnosticMeta, followup_document, to_toml
+from diag_tui.engine.plan import build_plan
+from diag_tui.bank.referential import Referential
+from diag_tui.bank.schema import plain
 
 FORMATS = ("toml", "markdown", "html")
 
@@ -64,11 +64,11 @@ def render_document(ref: Referential, document: dict[str, Any], fmt: str) -> str
     if fmt == "toml":
         return to_toml(document)
     if fmt == "markdown":
-        from diag_tui.report_markdown import markdown_report
+        from diag_tui.documents.report_markdown import markdown_report
 
         return markdown_report(ref, document)
     if fmt == "html":
-        from diag_tui.report_html import html_report
+        from diag_tui.documents.report_html import html_report
 
         return html_report(ref, document)
     raise ValueError(f"unknown format {fmt!r}")

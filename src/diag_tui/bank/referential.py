@@ -23,7 +23,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from diag_tui.errors import DEEP_URL, UserError, ValidationErrors
 from diag_tui.files import read_toml
-from diag_tui.validation import Checked, Rules, SchemaError, parse, plain
+from diag_tui.bank.schema import Checked, Rules, SchemaError, parse, plain
 from diag_tui.wording import count
 
 Id = Annotated[str, Rules(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -768,7 +768,7 @@ def check(bank: Draft) -> list[str]:
 
 def default_questions_dir() -> Path:
     """The bank shipped with the package (wheel), or the repository's `questions/` (source tree)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the diag_tui package
     packaged = here / "questions"
     if packaged.is_dir():
         return packaged

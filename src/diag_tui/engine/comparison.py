@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diag_tui.diagnostic import Diagnostic
-from diag_tui.referential import Measure, Referential, Theme
-from diag_tui.restitution import Restitution
+from diag_tui.storage.diagnostic import Diagnostic
+from diag_tui.bank.referential import Measure, Referential, Theme
+from diag_tui.engine.restitution import Restitution
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from diag_tui.referential import Measure
-from diag_tui.restitution import Priority
+from diag_tui.bank.referential import Measure
+from diag_tui.engine.restitution import Priority
 
 MONTHS = 6
 MAX_NEW_PER_MONTH = 2

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from diag_tui.answers import answer_problems
-from diag_tui.diagnostic import (
+from diag_tui.engine.answers import answer_problems
+from diag_tui.storage.diagnostic import (
     DATE_MAX,
     DATE_MIN,
     ID_PATTERN,
@@ -28,12 +28,12 @@ from diag_tui.diagnostic import (
 )
 from diag_tui.errors import UserError, ValidationErrors
 from diag_tui.files import read_text_file, read_toml
-from diag_tui.followup import SCHEMA_VERSION
-from diag_tui.plan import CHECKPOINT_MONTHS
-from diag_tui.referential import Referential
-from diag_tui.store import ConflictError, Store
+from diag_tui.documents.followup_file import SCHEMA_VERSION
+from diag_tui.engine.plan import CHECKPOINT_MONTHS
+from diag_tui.bank.referential import Referential
+from diag_tui.storage.store import ConflictError, Store
 from diag_tui.untrusted import NOTE_MAX, checked
-from diag_tui.validation import SchemaError, parse, plain
+from diag_tui.bank.schema import SchemaError, parse, plain
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Any
 
 import tomli_w
 
-from diag_tui.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
+from diag_tui.storage.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
 from diag_tui.errors import UserError
 from diag_tui.files import (
     MAX_INPUT_BYTES,
@@ -46,7 +46,7 @@ from diag_tui.files import (
     same_file,
     sweep_journal,
 )
-from diag_tui.validation import SchemaError, parse, plain
+from diag_tui.bank.schema import SchemaError, parse, plain
 
 APP_NAME = "diag-tui"
 QUARANTINE = "illisibles"
@@ -191,7 +191,7 @@ class Store:
 
         Files unchanged since the previous call are taken from the index (`store_index`)
         instead of being parsed again."""
-        from diag_tui import store_index
+        from diag_tui.storage import index as store_index
 
         return store_index.load(self)[0]
 
@@ -272,7 +272,7 @@ class Store:
             except OSError as exc:
                 raise UserError(f"{path} : suppression impossible ({exc.strerror}). Le diagnostic est conservé.") from None
             self._remove_leftovers(path)  # copies of the content too
-            from diag_tui import store_index
+            from diag_tui.storage import index as store_index
 
             store_index.forget(self.folder, path.name)
         if with_exports:

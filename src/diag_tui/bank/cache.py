@@ -34,10 +34,12 @@ import json
 import os
 from pathlib import Path
 
-from diag_tui import __version__, referential, validation
+from diag_tui import __version__
+from diag_tui.bank import referential
+from diag_tui.bank import schema as validation
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write, private_folder, read_bytes
-from diag_tui.referential import Referential, default_questions_dir, load_referential
+from diag_tui.bank.referential import Referential, default_questions_dir, load_referential
 
 FORMAT = 2
 PREFIX = "referentiel-"
@@ -46,7 +48,7 @@ PREFIX = "referentiel-"
 def load_bank(folder: Path | None = None) -> Referential:
     """The bank the application works with: `folder`, or the one shipped with diag-tui, through
     the copy kept in the user's cache folder."""
-    from diag_tui.store import cache_home, home
+    from diag_tui.storage.store import cache_home, home
 
     return load(folder or default_questions_dir(), cache_home(), home())
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from diag_tui.answers import AnswerValue, answer_problems, normalise, progress
+from diag_tui.engine.answers import AnswerValue, answer_problems, normalise, progress
 from diag_tui.errors import LINE, NO_INVISIBLE, NO_INVISIBLE_IN_NOTE
-from diag_tui.referential import Referential
+from diag_tui.bank.referential import Referential
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, REASON_MAX, checked
-from diag_tui.validation import Checked, Rules
+from diag_tui.bank.schema import Checked, Rules
 
 if TYPE_CHECKING:
-    from diag_tui.restitution import Restitution
+    from diag_tui.engine.restitution import Restitution
 
 SCHEMA_VERSION = 2
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
@@ -152,7 +152,7 @@ class Diagnostic(Checked):
         return (self.completed or self.created).date()
 
     def result(self, ref: Referential) -> Restitution:
-        from diag_tui.restitution import restitution  # not needed before the results
+        from diag_tui.engine.restitution import restitution  # not needed before the results
 
         return restitution(ref, self.engine_answers, self.overrides)
 

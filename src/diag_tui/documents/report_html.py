@@ -7,8 +7,8 @@ import re
 from html import escape
 from typing import Any
 
-from diag_tui.referential import Referential
-from diag_tui.report_markdown import (
+from diag_tui.bank.referential import Referential
+from diag_tui.documents.report_markdown import (
     MODE_LABELS,
     STATUS_LABELS,
     checkpoint_text,

@@ -32,14 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from diag_tui import __version__
-from diag_tui.diagnostic import SCHEMA_VERSION, Diagnostic
+from diag_tui.storage.diagnostic import SCHEMA_VERSION, Diagnostic
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write, read_bytes
-from diag_tui.validation import SchemaError, parse_json, to_json
+from diag_tui.bank.schema import SchemaError, parse_json, to_json
 
 if TYPE_CHECKING:
-    from diag_tui.referential import Referential
-    from diag_tui.store import LoadReport, Store
+    from diag_tui.bank.referential import Referential
+    from diag_tui.storage.store import LoadReport, Store
 
 INDEX_NAME = ".index.json"
 FORMAT = 1
@@ -61,7 +61,7 @@ class Summary:
 
 
 def summarise(ref: Referential, diag: Diagnostic) -> Summary:
-    from diag_tui.answers import progress
+    from diag_tui.engine.answers import progress
 
     p = progress(ref, diag.engine_answers)
     if diag.completed is None:
@@ -153,7 +153,7 @@ def _cached_summary(entry: dict[str, Any] | None, ref_hash: str | None) -> Summa
 
 def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict[str, Summary]]:
     """What `Store.load_all` returns; with `ref`, also each diagnostic's summary by id."""
-    from diag_tui.store import LoadReport, UnreadableFile, read_diagnostic
+    from diag_tui.storage.store import LoadReport, UnreadableFile, read_diagnostic
 
     folder = store.folder
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from diag_tui.referential import Option, OptionKind, Question, Referential
+from diag_tui.bank.referential import Option, OptionKind, Question, Referential
 
 AnswerValue = str | tuple[str, ...]
 Answers = Mapping[str, AnswerValue]

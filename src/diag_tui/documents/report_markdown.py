@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from diag_tui.followup import NOT_ASSESSED
-from diag_tui.referential import Referential
+from diag_tui.documents.followup_file import NOT_ASSESSED
+from diag_tui.bank.referential import Referential
 from diag_tui.typography import french
 
 STATUS_LABELS = {"a_faire": "à faire", "en_cours": "en cours", "fait": "fait", "abandonne": "abandonnée"}

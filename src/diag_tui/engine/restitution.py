@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from diag_tui.answers import Answers, Progress, applicable_questions, chosen_options, question_score
-from diag_tui.referential import (
+from diag_tui.engine.answers import Answers, Progress, applicable_questions, chosen_options, question_score
+from diag_tui.bank.referential import (
     Measure,
     MeasureLevel,
     Notice,
@@ -52,7 +52,7 @@ from diag_tui.referential import (
 from diag_tui.wording import count, join_words
 
 if TYPE_CHECKING:
-    from diag_tui.diagnostic import Override
+    from diag_tui.storage.diagnostic import Override
 
 PRIORITY_COUNT = 6
 MAX_PER_THEME = 2  # breadth: at most two of the six from one theme, while other findings remain

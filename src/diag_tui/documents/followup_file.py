@@ -12,10 +12,10 @@ from typing import Any
 
 import tomli_w
 
-from diag_tui.diagnostic import EMERGENCY_LABELS, Emergency
-from diag_tui.plan import Plan
-from diag_tui.referential import Referential
-from diag_tui.restitution import Restitution
+from diag_tui.storage.diagnostic import EMERGENCY_LABELS, Emergency
+from diag_tui.engine.plan import Plan
+from diag_tui.bank.referential import Referential
+from diag_tui.engine.restitution import Restitution
 from diag_tui.typography import french as fr
 
 SCHEMA_VERSION = 1

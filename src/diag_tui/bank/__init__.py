@@ -1,0 +1,1 @@
+"""The question bank: its model and rules, the pydantic bridge, the checked-bank cache."""

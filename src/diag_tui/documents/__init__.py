@@ -1,0 +1,1 @@
+"""What leaves the program: the follow-up file, the reports, the answers file."""

@@ -1,0 +1,1 @@
+"""Pure functions of (bank, answers): applicability and scores, restitution, plan, comparison."""

@@ -1,0 +1,1 @@
+"""Where diagnostics live: the saved record, the store, the listing index."""
