@@ -49,7 +49,7 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
-    k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
     return ordered[k]
 
 
@@ -61,7 +61,7 @@ def print_table(title: str, rows: list[Row], out=sys.stdout) -> None:
     print(f"\n{title}", file=out)
     print(line, file=out)
     for i, c in enumerate(cells):
-        print("  ".join(text.ljust(w) for text, w in zip(c, widths)).rstrip(), file=out)
+        print("  ".join(text.ljust(w) for text, w in zip(c, widths, strict=False)).rstrip(), file=out)
         if i == 0:
             print(line, file=out)
     print(line, file=out)

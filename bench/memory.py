@@ -103,7 +103,7 @@ async def minimal_walk(home: Path, count: int) -> int:
         def show(self) -> None:
             text, labels = texts[self.index % len(texts)]
             self.query_one("#text", Static).update(text)
-            for button, label in zip(self.query(RadioButton), labels + [""] * 4):
+            for button, label in zip(self.query(RadioButton), labels + [""] * 4, strict=False):
                 button.label = label
 
         def action_answer(self) -> None:
@@ -124,10 +124,7 @@ async def minimal_walk(home: Path, count: int) -> int:
 
 
 def run_child(kind: str, home: Path, count: int) -> int:
-    if kind == "diag":
-        done = asyncio.run(diag_walk(home))
-    else:
-        done = asyncio.run(minimal_walk(home, count))
+    done = asyncio.run(diag_walk(home)) if kind == "diag" else asyncio.run(minimal_walk(home, count))
     print(json.dumps({"answered": done}))
     return 0
 

@@ -88,6 +88,10 @@ def launch(kind: str, workdir: Path, timeout: float = 30.0, extra_env: dict[str,
     return float(stamp) - start
 
 
+def spread(middle: float, times: list[float]) -> str:
+    return f"{middle * 1000:.0f} ms (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})"
+
+
 def profile(kind: str, top: int = 40) -> int:
     import pstats
 
@@ -138,8 +142,8 @@ def main() -> int:
     m_min, m_diag = median(times["minimal"]), median(times["diag"])
     ratio = m_diag / m_min
     rows: list[Row] = [
-        info(f"minimal app: first frame (median of {runs})", f"{m_min * 1000:.0f} ms (min {min(times['minimal']) * 1000:.0f}, max {max(times['minimal']) * 1000:.0f})"),
-        info(f"diag-tui start: first question painted (median of {runs})", f"{m_diag * 1000:.0f} ms (min {min(times['diag']) * 1000:.0f}, max {max(times['diag']) * 1000:.0f})"),
+        info(f"minimal app: first frame (median of {runs})", spread(m_min, times["minimal"])),
+        info(f"diag-tui start: first question painted (median of {runs})", spread(m_diag, times["diag"])),
         info("difference of medians", f"{(m_diag - m_min) * 1000:+.0f} ms"),
         info("diag-tui start with an empty data folder (first start, median of 3)", f"{median(first_starts) * 1000:.0f} ms"),
         check("start-up ratio diag-tui / minimal", ratio, TARGET_RATIO, "{:.2f}"),

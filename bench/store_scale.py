@@ -1,4 +1,4 @@
-"""Store at scale: `Store.load_all()` and the `diag-tui list` code path with 1 000 and 10 000
+"""Store at scale: `Store.listing()[0]` and the `diag-tui list` code path with 1 000 and 10 000
 saved diagnostics.
 
 A pool of realistic diagnostics is made with the application's own code (Session: random
@@ -6,12 +6,12 @@ answers walked in diagnostic order, about half completed with follow-up state, n
 a journal entry, overrides) and saved by `Store.save`. The store is then filled up to N by
 copying those files with a new id (the `id` line and the file name change; the format allows
 it: nothing else in a file depends on its id); every file is dated three days back, as in a
-real store. The first `load_all` (no index yet: every file parsed, then `.index.json` written)
+real store. The first `Store.listing` (no index yet: every file parsed, then `.index.json` written)
 is timed apart, and checked to give exactly what `read_diagnostic` gives file by file. The
 timed figures come from a fresh child process per size (nothing else in its heap), page cache
 warm, median of several runs; `diag-tui list` is also timed as a whole process.
 
-Targets: load_all and the list path <= 150 ms for 1 000 diagnostics; growth no worse than
+Targets: listing and the list path <= 150 ms for 1 000 diagnostics; growth no worse than
 linear (time per diagnostic at 10 000 <= 1.2 x time per diagnostic at 1 000).
 """
 
@@ -99,7 +99,7 @@ def time_runs(fn, runs: int) -> tuple[float, float]:
 
 def child(home: Path, runs: int) -> int:
     """Run in a fresh process per store size, so that nothing else lives in the heap (the
-    garbage collector's full passes walk every live object): time load_all and the list path."""
+    garbage collector's full passes walk every live object): time listing and the list path."""
     from diag_tui import cli
     from diag_tui.storage.store import Store
 
@@ -112,7 +112,7 @@ def child(home: Path, runs: int) -> int:
         with contextlib.redirect_stdout(sink):
             cli.main(["list"])
 
-    load_first, load_ms = time_runs(store.load_all, runs)
+    load_first, load_ms = time_runs(store.listing, runs)
     list_first, list_ms = time_runs(list_path, runs)
     print(json.dumps({"load": load_ms, "load_first": load_first, "list": list_ms, "list_first": list_first,
                       "lines": sink.getvalue().count("\n")}))
@@ -144,11 +144,11 @@ def main() -> int:
             fill(home / "diagnostics", pool, n)
             store = Store(home)
             t0 = time.perf_counter()
-            report = store.load_all()  # no index yet: every file parsed, then the index written
+            report = store.listing()[0]  # no index yet: every file parsed, then the index written
             cold = (time.perf_counter() - t0) * 1000
             assert len(report.diagnostics) == n and not report.problems, (len(report.diagnostics), report.problems[:3])
             by_file = {d.id: d for d in (read_diagnostic(p) for p in sorted(store.folder.glob("*.toml")))}
-            assert {d.id: d for d in store.load_all().diagnostics} == by_file, "the index gives other diagnostics than the files"
+            assert {d.id: d for d in store.listing()[0].diagnostics} == by_file, "the index gives other diagnostics than the files"
 
             del report, by_file
             out = subprocess.run([sys.executable, __file__, "--child", str(home), str(runs_for[n])], env=child_env(home),
@@ -164,7 +164,7 @@ def main() -> int:
                                stdout=subprocess.DEVNULL, check=True)
                 walls.append((time.perf_counter() - t0) * 1000)
             results[n] = {"load": load_ms, "cold": cold, "list": list_ms, "process": median(walls)}
-            print(f"{n}: load_all {load_ms:.0f} ms, list {list_ms:.0f} ms, process {median(walls):.0f} ms", file=sys.stderr)
+            print(f"{n}: listing {load_ms:.0f} ms, list {list_ms:.0f} ms, process {median(walls):.0f} ms", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -173,17 +173,17 @@ def main() -> int:
         r = results[n]
         label = f"{n:,}".replace(",", " ")
         if n == 1000:
-            rows.append(check(f"Store.load_all(), {label} diagnostics", r["load"], TARGET_1000_MS, "{:.0f} ms"))
+            rows.append(check(f"Store.listing()[0], {label} diagnostics", r["load"], TARGET_1000_MS, "{:.0f} ms"))
             rows.append(check(f"list code path (cli.main(['list'])), {label}", r["list"], TARGET_1000_MS, "{:.0f} ms"))
         else:
-            rows.append(info(f"Store.load_all(), {label} diagnostics", f"{r['load']:.0f} ms"))
+            rows.append(info(f"Store.listing()[0], {label} diagnostics", f"{r['load']:.0f} ms"))
             rows.append(info(f"list code path (cli.main(['list'])), {label}", f"{r['list']:.0f} ms"))
-        rows.append(info(f"load_all per diagnostic, {label}", f"{r['load'] / n * 1000:.0f} µs"))
-        rows.append(info(f"load_all with no index (every file parsed), {label}", f"{r['cold']:.0f} ms"))
+        rows.append(info(f"listing per diagnostic, {label}", f"{r['load'] / n * 1000:.0f} µs"))
+        rows.append(info(f"listing with no index (every file parsed), {label}", f"{r['cold']:.0f} ms"))
         rows.append(info(f"`python -m diag_tui list` process, {label}", f"{r['process']:.0f} ms"))
     if len(sizes) >= 2:
         small, big = sizes[0], sizes[-1]
-        for key, name in (("load", "load_all"), ("list", "list path")):
+        for key, name in (("load", "listing"), ("list", "list path")):
             growth = (results[big][key] / big) / (results[small][key] / small)
             rows.append(check(f"{name} growth: per-item time {big} / {small}", growth, TARGET_GROWTH, "{:.2f}",
                               f"≤ {TARGET_GROWTH} (linear)"))

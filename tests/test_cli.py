@@ -133,7 +133,8 @@ def test_bad_date_option():
 def test_headless_commands_never_import_textual(tmp_path):
     code = (
         "import sys\n"
-        "from diag_tui import cli\nfrom diag_tui.bank import referential\nfrom diag_tui.engine import answers, plan, restitution\nfrom diag_tui.documents import answers_file, followup_file, report_markdown\n"
+        "from diag_tui import cli\nfrom diag_tui.bank import referential\nfrom diag_tui.engine import answers, plan, restitution\n"
+        "from diag_tui.documents import answers_file, followup_file, report_markdown\n"
         f"rc = cli.main({report('-o', str(tmp_path / 'out.toml'))!r})\n"
         "assert rc == 0, rc\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui.storage import store as store_module
+from diag_tui.bank.referential import load_referential
 from diag_tui.cli import main
 from diag_tui.errors import UserError
-from diag_tui.bank.referential import load_referential
 from diag_tui.session import Session
+from diag_tui.storage import store as store_module
 from diag_tui.storage.store import QUARANTINE, Store, read_diagnostic
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "questions"
@@ -267,7 +267,7 @@ def test_sigkill_while_saving_never_loses_an_acknowledged_answer(ref, tmp_path):
         f"{temp_left} leaving a temporary file), {acks} acknowledged saves, {elapsed:.1f} s"
     )
 
-    report = store.load_all()
+    report = store.listing()[0]
     assert report.problems == ()
     assert not (root / QUARANTINE).exists()
     assert {d.id: d.answers for d in report.diagnostics} == {lane.diagnostic_id: lane.acknowledged for lane in lanes}

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import datetime as dt
 import json
 import tomllib
+from dataclasses import replace
 
 import pytest
 
-from diag_tui.cli import main
-from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
-from diag_tui.errors import UserError
-from diag_tui.documents.exports import render
-from diag_tui.documents.followup_import import import_followup
 from diag_tui.bank.referential import load_referential
+from diag_tui.cli import main
+from diag_tui.documents.exports import render
+from diag_tui.documents.followup_file import import_followup
+from diag_tui.errors import UserError
+from diag_tui.session import result
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
 from diag_tui.storage.store import ConflictError, Store
 from tests.conftest import FIXTURE_BANK, WORST
 
@@ -88,7 +88,8 @@ def test_bad_edit_names_the_line_and_changes_nothing(bank, store, saved, tmp_pat
         import_followup(store, bank, path)
     message = str(info.value) + "\n".join(getattr(info.value, "problems", []))
     assert fragment in message
-    line = next(n for n, l in enumerate(edited.splitlines(), 1) if l.strip() == new.strip() or new.split(" = ")[1] in l and l.startswith(new.split(" = ")[0]))
+    key, value = new.split(" = ")[:2]
+    line = next(n for n, text in enumerate(edited.splitlines(), 1) if text.strip() == new.strip() or (value in text and text.startswith(key)))
     assert f"ligne {line}" in message or "[[measures]] n° 2" in message
     assert store.load(saved.id).status_of("m_backup").status == "a_faire"
 
@@ -113,6 +114,20 @@ def test_same_id_different_diagnostic_is_refused(bank, store, saved, tmp_path):
     with pytest.raises(ConflictError):
         import_followup(store, bank, path)
     assert store.load(saved.id).organisation.name == "Boulangerie Martin"
+
+
+def test_same_id_and_organisation_but_another_creation_time_is_another_diagnostic(bank, store, saved, tmp_path):
+    """F1: the id is drawn at random; the organisation and the creation time tell that a file is
+    this diagnostic's. A file of another diagnostic of the same organisation that drew the same id
+    is refused, and its progress does not land on this one."""
+    text = render(bank, saved, "toml")
+    other = text.replace("created = 2026-11-22 09:30:00\n", "created = 2026-11-15 14:00:00\n", 1)
+    assert other != text
+    path = tmp_path / "autre.toml"
+    path.write_text(edit(other, 0, 'status = "a_faire"', 'status = "fait"'), encoding="utf-8")
+    with pytest.raises(ConflictError, match=f"un autre diagnostic porte déjà l'identifiant « {saved.id} »"):
+        import_followup(store, bank, path)
+    assert store.load(saved.id) == saved
 
 
 def test_import_refused_while_a_session_edits(bank, store, saved, tmp_path):
@@ -172,5 +187,5 @@ def test_list_counts_only_the_done_measures_that_are_among_the_six(bank, saved, 
     monkeypatch.setattr("diag_tui.cli._store_and_ref", lambda: (store, load_referential(FIXTURE_BANK)))
     assert main(["list", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert "m_charter" not in [p.measure.id for p in saved.result(bank).priorities]
+    assert "m_charter" not in [p.measure.id for p in result(bank, saved).priorities]
     assert row["summary"] == "en suivi, 1/6 mesures faites"

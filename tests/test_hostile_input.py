@@ -14,13 +14,13 @@ from dataclasses import replace
 import pytest
 import tomli_w
 
-from diag_tui.cli import main
-from diag_tui.storage.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
-from diag_tui.errors import UserError
-from diag_tui.documents.exports import render
-from diag_tui.documents.followup_import import import_followup
 from diag_tui.bank.referential import load_referential
-from diag_tui.session import Session
+from diag_tui.cli import main
+from diag_tui.documents.exports import render
+from diag_tui.documents.followup_file import import_followup
+from diag_tui.errors import UserError
+from diag_tui.session import Session, result
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
 from diag_tui.storage.store import Store
 from diag_tui.untrusted import NOTE_MAX, shown
 from tests.conftest import FIXTURE_BANK, WORST
@@ -145,6 +145,7 @@ def test_d1_a_stored_name_with_controls_is_set_aside_not_shown(bank, cli_store, 
 
 async def test_d2_markup_in_names_and_notes_is_shown_as_typed_on_every_screen(bank, tmp_path):
     from diag_tui.ui.app import DiagApp
+    from diag_tui.ui.messages import Compare, StartFollowUp
     from diag_tui.ui.question import QuestionScreen
 
     for n, name in enumerate(MARKUP):
@@ -171,9 +172,9 @@ async def test_d2_markup_in_names_and_notes_is_shown_as_typed_on_every_screen(ba
             await pilot.pause()
             assert app.screen.title.endswith(f"— {name}")
             assert f"Note : {name}" in str(app.screen.query_one("#q-marks").content)
-            app.start_followup_diagnostic(opened)
+            app.screen.post_message(StartFollowUp(opened))
             await pilot.pause()
-            app.compare_with_previous(app.screen.session)
+            app.screen.post_message(Compare(app.screen.session))
             await pilot.pause()
             assert type(app.screen).__name__ == "ComparisonScreen" and app.screen.title.endswith(f"— {name}")
         assert app.return_code in (None, 0)
@@ -230,17 +231,17 @@ def test_d4_a_follow_up_date_out_of_range_is_refused_and_the_diagnostic_stays_re
     path = exported(bank, diag, tmp_path, lambda d: d["measures"][0].update(updated=dt.date(9999, 1, 1)))
     assert main(["import", str(path)]) == 2
     assert "hors de la plage" in capsys.readouterr().err
-    assert cli_store.load_all().problems == () and cli_store.load(diag.id) == diag
+    assert cli_store.listing()[0].problems == () and cli_store.load(diag.id) == diag
 
 
 def test_d4_whatever_a_check_misses_an_import_never_writes_an_unreadable_file(bank, cli_store, tmp_path, monkeypatch):
     """The last check of an import is the one the next opening makes (`_readable`)."""
     diag = cli_store.save(finished(bank))
-    monkeypatch.setattr("diag_tui.documents.followup_import.DATE_MAX", dt.datetime(9999, 12, 31))  # a check that misses
+    monkeypatch.setattr("diag_tui.documents.followup_file.DATE_MAX", dt.datetime(9999, 12, 31))  # a check that misses
     path = exported(bank, diag, tmp_path, lambda d: d["measures"][0].update(updated=dt.date(9999, 1, 1)))
     with pytest.raises(UserError, match="updated"):
         import_followup(cli_store, bank, path)
-    assert cli_store.load_all().problems == ()
+    assert cli_store.listing()[0].problems == ()
 
 
 # ---- D5, D6: where output goes, a broken data folder in the TUI -----------------------------------
@@ -368,7 +369,7 @@ async def test_d11_the_home_screen_asks_about_the_exports_after_the_diagnostic(b
 
 def test_d13_the_markdown_report_escapes_html_and_links_in_user_text(bank):
     diag = finished(bank, name="<script>alert(1)</script> & fils", aidant="<svg onload=alert(1)>")
-    first = diag.result(bank).priorities[0].measure.id
+    first = result(bank, diag).priorities[0].measure.id
     diag = replace(diag, measures={first: replace(diag.status_of(first), notes="[clic](javascript:alert(1))\n<b>x</b>")})
     md = render(bank, diag, "markdown")
     assert "<script>" not in md and "<svg" not in md and "<b>" not in md
@@ -381,7 +382,7 @@ def test_d13_the_markdown_report_escapes_html_and_links_in_user_text(bank):
 
 def test_d14_unknown_question_ids_from_the_same_bank_are_refused_by_name(bank, tmp_path):
     path = exported(bank, finished(bank), tmp_path, lambda d: d["answers"].update({f"junk_{i}": "x" for i in range(3000)}))
-    with pytest.raises(UserError, match="3000 question\\(s\\) inconnue\\(s\\).*junk_0, junk_1") as exc:
+    with pytest.raises(UserError, match=r"3000 question\(s\) inconnue\(s\).*junk_0, junk_1") as exc:
         import_followup(Store(tmp_path / "other"), bank, path)
     assert "et 2990 autres" in str(exc.value)
 

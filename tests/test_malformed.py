@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui.cli import main
-from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
-from diag_tui.documents.exports import render
 from diag_tui.bank.referential import load_default
+from diag_tui.cli import main
+from diag_tui.documents.exports import render
+from diag_tui.session import result
+from diag_tui.storage.diagnostic import Organisation, new_diagnostic, with_answer
 from diag_tui.storage.store import Store
 from tests.conftest import FIXTURE_BANK
 
@@ -176,7 +177,8 @@ CASES = [
          ("« alpha_mfa ».options[2].score", "inférieur ou égal à 3")),
     Case("bank-score-nan", "validate", sub('label = "Partout"\nscore = 3', 'label = "Partout"\nscore = nan'),
          ("« alpha_mfa ».options[2].score",)),
-    Case("bank-weight-type", "validate", sub('text = "Double authentification ?"\nhelp = "Aide."\nweight = 2', 'text = "Double authentification ?"\nhelp = "Aide."\nweight = "lourd"'),
+    Case("bank-weight-type", "validate",
+         sub('authentification ?"\nhelp = "Aide."\nweight = 2', 'authentification ?"\nhelp = "Aide."\nweight = "lourd"'),
          ("« alpha_mfa ».weight", "nombre")),
     Case("bank-missing-key", "validate", sub('text = "Double authentification ?"\nhelp = "Aide."\n', 'text = "Double authentification ?"\n'),
          ("« alpha_mfa ».help", "manquant")),
@@ -202,12 +204,14 @@ CASES = [
     Case("answers-date-as-text", "report", sub("date = 2026-11-22", 'date = "22/11/2026"'), ("diagnostic.date", "AAAA-MM-JJ")),
     Case("answers-datetime-for-date", "report", sub("date = 2026-11-22", "date = 2026-11-22T10:30:00"), ("diagnostic.date", "sans heure")),
     Case("answers-name-too-long", "report", sub('name = "Atelier Test"', f'name = "{"A" * 201}"'), ("organisation.name", "au plus 200 caractères")),
-    Case("answers-bad-mode", "report", sub('mode = "accompagne"', 'mode = "solo"'), ("diagnostic.mode", "valeurs possibles : 'accompagne' ou 'autodiagnostic'")),
+    Case("answers-bad-mode", "report", sub('mode = "accompagne"', 'mode = "solo"'),
+         ("diagnostic.mode", "valeurs possibles : 'accompagne' ou 'autodiagnostic'")),
     Case("answers-missing-name", "report", sub('name = "Atelier Test"\n', ""), ("organisation.name", "manquant")),
     Case("answers-latin1", "report", then(sub('name = "Atelier Test"', 'name = "Crêperie"'), latin1), (Line("name = "), "UTF-8")),
     Case("answers-utf16-bom", "report", utf16, ("ligne 1", "UTF-8")),
     Case("answers-huge", "report", huge, ("trop volumineux",)),
-    Case("answers-duplicate-key", "report", sub('beta_aware = "no"', 'beta_aware = "no"\nbeta_aware = "yes"'), (Line('beta_aware = "yes"'), "syntaxe TOML")),
+    Case("answers-duplicate-key", "report", sub('beta_aware = "no"', 'beta_aware = "no"\nbeta_aware = "yes"'),
+         (Line('beta_aware = "yes"'), "syntaxe TOML")),
     Case("answers-exclusive-option-combined", "report", sub('beta_multi = ["b", "c"]', 'beta_multi = ["b", "nsp"]'),
          ("[answers] beta_multi", "ne peut pas être combinée")),
     Case("answers-same-option-twice", "report", sub('beta_multi = ["b", "c"]', 'beta_multi = ["b", "b"]'), ("[answers] beta_multi", "deux fois")),
@@ -222,9 +226,19 @@ CASES = [
          (Line('status = "termine"'), "[[measures]] n° 1", "« termine » inconnu")),
     Case("followup-status-type", "import", in_measure(0, 'status = "a_faire"', "status = 3"), (Line("status = 3"), "« 3 » inconnu")),
     Case("followup-notes-type", "import", in_measure(1, 'notes = ""', "notes = 3"), (Line("notes = 3"), "notes doit être un texte")),
-    Case("followup-date-does-not-exist", "import", in_measure(0, "updated = ", "updated = 2026-02-30 # "), (Line("updated = 2026-02-30"), "syntaxe TOML")),
+    Case("followup-date-does-not-exist", "import", in_measure(0, "updated = ", "updated = 2026-02-30 # "),
+         (Line("updated = 2026-02-30"), "syntaxe TOML")),
     Case("followup-datetime-for-date", "import", in_measure(0, "updated = ", "updated = 2026-12-03T10:00:00 # "),
          (Line("updated = 2026-12-03T10:00:00"), "updated doit être une date")),
+    Case("followup-quoted-date", "import", in_measure(0, "updated = ", 'updated = "2026-12-03" # '),
+         (Line('updated = "2026-12-03"'), "[[measures]] n° 1", "updated doit être une date AAAA-MM-JJ sans guillemets")),
+    Case("followup-date-out-of-range", "import", in_measure(0, "updated = ", "updated = 2100-01-01 # "),
+         (Line("updated = 2100-01-01"), "hors de la plage acceptée (2000 à 2099)")),
+    Case("followup-note-control-character", "import", in_measure(1, 'notes = ""', 'notes = "Voir\\u001b[2J"'),
+         (Line('notes = "Voir'), "[[measures]] n° 2", "notes : caractère de contrôle", "position 5")),
+    Case("followup-two-problems-in-one-table", "import",
+         then(in_measure(0, 'status = "a_faire"', 'status = "fini"'), in_measure(0, 'notes = ""', "notes = 0")),
+         (Line('status = "fini"'), "« fini » inconnu", Line("notes = 0"), "notes doit être un texte")),
     Case("followup-unknown-measure", "import", lambda t: in_measure(1, f'id = "{measure_id(1)(t)}"', 'id = "mesure_inconnue"')(t),
          (Line('id = "mesure_inconnue"'), "« mesure_inconnue » n'est pas parmi les mesures prioritaires")),
     Case("followup-duplicate-measure", "import", duplicate_measure, (Line('id = "', 3), "en double")),
@@ -233,7 +247,10 @@ CASES = [
     Case("followup-checkpoint-month-bool", "import", sub("month = 1\ndate", "month = true\ndate"), (Line("month = true"), "mois true inconnu")),
     Case("followup-checkpoint-month-float", "import", sub("month = 3\ndate", "month = 3.0\ndate"), (Line("month = 3.0"), "point d'étape")),
     Case("followup-checkpoint-duplicate", "import", sub("month = 3\ndate", "month = 1\ndate"), (Line("month = 1\ndate", 2), "en double")),
+    Case("followup-checkpoint-month-missing", "import", sub("month = 3\ndate", "date"),
+         (Line("\n[[checkpoints]]\n", 2), "[[checkpoints]] n° 2", "sans month")),
     Case("followup-done-type", "import", sub("done = false", 'done = "oui"'), (Line('done = "oui"'), "true ou false")),
+    Case("followup-done-number", "import", sub("done = false", "done = 1"), (Line("done = 1"), "true ou false")),
     Case("followup-measures-not-tables", "import", table_replaced_by_value("measures", '"tout est fait"'),
          (Line('measures = "tout est fait"'), "[[measures]]")),
     Case("followup-checkpoints-not-tables", "import", table_replaced_by_value("checkpoints", "[1, 3, 6]"),
@@ -279,7 +296,7 @@ def stored_diagnostic(ref) -> str:
         option = min(scored, key=lambda o: o.score) if scored else q.options[0]
         diag = with_answer(ref, diag, q.id, option.id if q.kind == "single" else [option.id], at=dt.datetime(2026, 11, 22, 10))
     diag = Store().add(diag)
-    assert len(diag.result(ref).priorities) == 6
+    assert len(result(ref, diag).priorities) == 6
     return render(ref, diag, "toml")
 
 
@@ -306,10 +323,7 @@ def test_malformed_input_exit_2_names_the_place_and_changes_nothing(case, tmp_pa
         inputs = [folder]
         named = case.file  # bank messages name the file inside the folder given
     else:
-        if case.command == "report":
-            valid = ANSWERS.read_text(encoding="utf-8")
-        else:
-            valid = stored_diagnostic(real_bank)
+        valid = ANSWERS.read_text(encoding="utf-8") if case.command == "report" else stored_diagnostic(real_bank)
         target = Path(case.extra.get("path") or tmp_path / "entree.toml")
         named = str(target)
         inputs = [] if "path" in case.extra else [target]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.engine.answers import applicable_questions
-from diag_tui.documents.answers_file import load_answers_file
 from diag_tui.bank.referential import Referential, load_referential
+from diag_tui.documents.answers_file import load_answers_file
+from diag_tui.engine.answers import applicable_questions
 from diag_tui.engine.restitution import restitution
 from tests.conftest import assert_breadth
 

@@ -54,7 +54,7 @@ def test_plan_rules_hold_for_every_effort_mix(bank):
     for efforts in itertools.product(("faible", "moyen", "important"), repeat=len(measures)):
         priorities = [
             replace(p, finding=replace(p.finding, measure=replace(p.measure, effort=e)))
-            for p, e in zip(measures, efforts)
+            for p, e in zip(measures, efforts, strict=False)
         ]
         plan = build_plan(priorities, dt.date(2027, 1, 31))
         dues = [i.due_month for i in plan.items]

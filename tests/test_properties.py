@@ -8,25 +8,24 @@ questions hidden by context answers may keep an answer (the engine must ignore i
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import datetime as dt
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diag_tui.engine.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score
-from diag_tui.storage.diagnostic import CheckpointProgress, MeasureProgress, Organisation, new_diagnostic
-from diag_tui.documents.exports import diagnostic_document, render
-from diag_tui.documents.followup_import import import_followup
-from diag_tui.engine.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
 from diag_tui.bank.referential import OptionKind, Question, load_referential
-from diag_tui.storage.diagnostic import STATUSES, Override
-from diag_tui.errors import INVISIBLE_IN_NOTE
+from diag_tui.documents.exports import render
+from diag_tui.documents.followup_file import diagnostic_document, import_followup
+from diag_tui.engine.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score
+from diag_tui.engine.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
 from diag_tui.engine.restitution import LAST_BAND, PRIORITY_COUNT, order_key, restitution
+from diag_tui.errors import INVISIBLE_IN_NOTE
+from diag_tui.session import result as result_of
+from diag_tui.storage.diagnostic import STATUSES, CheckpointProgress, MeasureProgress, Organisation, Override, new_diagnostic
 from diag_tui.storage.store import Store
 from tests.conftest import assert_breadth
 
@@ -261,7 +260,7 @@ def followed_diagnostics(draw):
         mode=draw(st.sampled_from(["accompagne", "autodiagnostic"])), at=created,
     )
     diag = replace(diag, answers=raw(answers))
-    result = diag.result(REF)
+    result = result_of(REF, diag)
     if result.progress.complete:
         diag = replace(diag, completed=created + dt.timedelta(hours=draw(st.integers(0, 2000))))
     if result.priorities and result.others and draw(st.booleans()):
@@ -271,7 +270,7 @@ def followed_diagnostics(draw):
             reason=draw(lines),
         )
         diag = replace(diag, overrides=(override,))
-    priorities = [p.measure.id for p in diag.result(REF).priorities]
+    priorities = [p.measure.id for p in result_of(REF, diag).priorities]
     followed = draw(st.lists(st.sampled_from(priorities), unique=True)) if priorities else []
     return replace(
         diag,
@@ -283,7 +282,7 @@ def followed_diagnostics(draw):
 def follow_up_state(diag):
     """What the follow-up file carries about progress, with the defaults it writes for a
     measure nobody touched (status "a_faire", updated on the plan's start)."""
-    priorities = [p.measure.id for p in diag.result(REF).priorities]
+    priorities = [p.measure.id for p in result_of(REF, diag).priorities]
     measures = {}
     for mid in priorities:
         saved = diag.measures.get(mid)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.errors import ValidationErrors
 from diag_tui.bank.referential import load_referential
+from diag_tui.errors import ValidationErrors
 from tests.conftest import FIXTURE_BANK
 
 
@@ -64,6 +64,7 @@ CASES = [
     ("bank.toml", '[[questions]]\nid = "ctx_server"', '[[questions]\nid = "ctx_server"', ["bank.toml", "ligne 23, colonne 12"]),
     # -- verification of unknown critical answers
     ("bank.toml", 'kind = "unknown"\n', 'kind = "unknown"\nmeasure = "m_backup"\n', ["questions[1] « alpha_backup ».options[3] « nsp ».measure", "ne déclenche pas de mesure", "[questions.verify]"]),
+    ("bank.toml", 'kind = "not_applicable"\n', 'kind = "not_applicable"\nmeasure = "m_patch_server"\n', ["« na ».measure", "« Non applicable » ne déclenche pas de mesure"]),
     ("bank.toml", '[questions.verify]\ntopic = "la copie hors ligne"', '[questions.nothing]\ntopic = "la copie hors ligne"', ["alpha_offline", "nothing"]),
     ("bank.toml", '[questions.verify]\ntopic = "la copie hors ligne"\nstep = "Copie hors ligne : demandez où elle est."\n', '', ["questions[3] « alpha_offline ».verify", "question critique sans vérification"]),
     ("bank.toml", 'text = "Double authentification ?"\nhelp = "Aide."\nweight = 2\n', 'text = "Double authentification ?"\nhelp = "Aide."\nweight = 2\n[questions.verify]\ntopic = "t"\nstep = "s"\n', ["alpha_mfa", ".verify", "seule une question critique"]),

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.engine.answers import applicable_questions
-from diag_tui.documents.answers_file import load_answers_file
-from diag_tui.cli import main
-from diag_tui.engine.plan import build_plan
 from diag_tui.bank.referential import OptionKind, Question, Referential, load_referential
+from diag_tui.cli import main
+from diag_tui.documents.answers_file import load_answers_file
+from diag_tui.engine.answers import applicable_questions
+from diag_tui.engine.plan import build_plan
 from diag_tui.engine.restitution import PRIORITY_COUNT, Restitution, restitution
 from tests.conftest import assert_breadth
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import os
 import stat
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -34,9 +33,9 @@ def index_text(store) -> str:
 
 def test_index_gives_exactly_what_the_files_hold(bank, store):
     ids = [saved(bank, store, f"Atelier {n}").id for n in range(3)]
-    first = store.load_all()  # builds the index
+    first = store.listing()[0]  # builds the index
     assert all(i in index_text(store) for i in ids)
-    second = store.load_all()  # served from the index
+    second = store.listing()[0]  # served from the index
     assert second == first
     assert list(second.diagnostics) == sorted(
         (read_diagnostic(store.path(i)) for i in ids), key=lambda d: (d.updated, d.id), reverse=True
@@ -46,41 +45,41 @@ def test_index_gives_exactly_what_the_files_hold(bank, store):
 
 def test_a_file_changed_behind_its_back_is_read_again(bank, store):
     diag = saved(bank, store, "Atelier")
-    store.load_all()
+    store.listing()[0]
     changed = replace(diag, aidant="Karim")
     store.path(diag.id).write_text(dump_diagnostic(changed), encoding="utf-8")
     settle(store.path(diag.id))  # even with an old modification time, the size and ctime differ
-    assert store.load_all().diagnostics[0].aidant == "Karim"
+    assert store.listing()[0].diagnostics[0].aidant == "Karim"
 
 
 def test_a_recent_file_is_not_indexed(bank, store):
     diag = store.save(answered(bank))  # written just now: within the timestamp granularity
-    store.load_all()
+    store.listing()[0]
     assert diag.id not in index_text(store)
 
 
 def test_deleting_a_diagnostic_removes_it_from_the_index(bank, store):
     keep, gone = saved(bank, store, "Garder"), saved(bank, store, "Supprimer")
-    store.load_all()
+    store.listing()[0]
     assert gone.id in index_text(store)
     with store.open_for_edit(gone.id):
         store.delete(gone.id)
     assert gone.id not in index_text(store) and keep.id in index_text(store)
-    assert [d.id for d in store.load_all().diagnostics] == [keep.id]
+    assert [d.id for d in store.listing()[0].diagnostics] == [keep.id]
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 99, "entries": {}}', b"\xff\xfe"])
 def test_a_damaged_index_is_ignored_and_rebuilt(bank, store, damage):
     diag = saved(bank, store, "Atelier")
     (store.folder / store_index.INDEX_NAME).write_bytes(damage)
-    report = store.load_all()
+    report = store.listing()[0]
     assert [d.id for d in report.diagnostics] == [diag.id] and report.problems == ()
     assert diag.id in index_text(store)
 
 
 def test_summaries_follow_the_referential(bank, store):
     diag = saved(bank, store, "Atelier")
-    _, summaries = store_index.load(store, bank)
+    _, summaries = store.listing(bank)
     assert summaries[diag.id].answered == summaries[diag.id].applicable > 0
-    _, again = store_index.load(store, bank)  # from the cache now
+    _, again = store.listing(bank)  # from the cache now
     assert again == summaries

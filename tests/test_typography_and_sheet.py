@@ -9,10 +9,11 @@ import tomllib
 
 import pytest
 
-from diag_tui.storage.diagnostic import Emergency, Organisation, emergency_from, new_diagnostic, with_answer
-from diag_tui.errors import UserError
-from diag_tui.documents.exports import render
 from diag_tui.bank.referential import load_default
+from diag_tui.documents.exports import render
+from diag_tui.errors import UserError
+from diag_tui.session import result as result_of
+from diag_tui.storage.diagnostic import Emergency, Organisation, emergency_from, new_diagnostic, with_answer
 from diag_tui.typography import NBSP, NNBSP, break_points, french
 from tests.conftest import WORST
 
@@ -73,7 +74,7 @@ def test_rendered_outputs_follow_french_typography(bank, diag, fmt):
 @pytest.mark.parametrize("fmt", ["markdown", "html", "toml"])
 def test_every_export_has_the_check_line_and_the_attack_sheet(bank, diag, fmt):
     text = render(bank, diag, fmt)
-    result = diag.result(bank)
+    result = result_of(bank, diag)
     assert result.priorities
     for priority in result.priorities:
         assert french(priority.finding.detail.check) in text
@@ -95,7 +96,7 @@ def test_every_export_has_the_check_line_and_the_attack_sheet(bank, diag, fmt):
 
 
 def test_questions_to_ask_are_worded_for_whoever_knows(bank, diag):
-    result = diag.result(bank)
+    result = result_of(bank, diag)
     asks = {a.question.id: a for a in result.asks}
     assert asks["alpha_mfa"].text == bank.question("alpha_mfa").ask.text
     # no provider: the IT questions go to whoever does that role here (context owners)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from diag_tui.session import Session
 from diag_tui.ui.app import DiagApp
 from diag_tui.ui.question import QuestionScreen
@@ -257,7 +256,8 @@ async def test_ticking_an_exclusive_answer_unticks_the_others(tmp_path, store):
     folder = tmp_path / "bank"
     shutil.copytree(FIXTURE_BANK, folder)
     path = folder / "bank.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('id = "c"\nlabel = "C"', 'id = "c"\nlabel = "Aucun"\nexclusive = true'), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace('id = "c"\nlabel = "C"', 'id = "c"\nlabel = "Aucun"\nexclusive = true')
+    path.write_text(text, encoding="utf-8")
     bank = load_referential(folder)
     session = Session.start(bank, store, "Atelier")
     app = DiagApp(bank, store, session)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 
-
-from diag_tui.documents.followup_import import import_followup
+from diag_tui.documents.followup_file import import_followup
 from diag_tui.session import Session
 from diag_tui.ui.app import DiagApp
 from diag_tui.ui.prose import fr
@@ -223,3 +222,37 @@ async def test_hand_edited_follow_up_file_shows_on_the_follow_up_screen(bank, st
         assert "2 sur 6 faites" in str(app.screen.query_one("#fu-summary").content)
         table = app.screen.query_one("#fu-table")
         assert [str(table.get_row_at(i)[1]) for i in range(3)] == ["fait", "fait", "à faire"]
+
+
+def six_shown(app) -> list[str]:
+    six = app.screen.query_one("#r-six")
+    return [str(six.get_option_at_index(i).prompt) for i in range(six.option_count)]
+
+
+async def test_results_show_the_current_six_after_a_checkpoint_review_changed_an_answer(bank, store):
+    """Results → follow-up → review an answer at the checkpoint → back to Results: the screen
+    shows the six of the answers as they are now, not the six it showed before the review."""
+    session = finished(bank, store)
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        before = six_shown(app)
+        assert before[0] == f"1. {bank.measure('m_backup').level1.title}"
+        await pilot.press("f", "r")  # follow-up, then the checkpoint review
+        await pilot.pause()
+        assert app.screen.current.id == "alpha_backup"
+        await pilot.press("3")  # backups are now automatic
+        for _ in range(10):  # to the end of the review
+            if type(app.screen).__name__ != "QuestionScreen":
+                break
+            await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FollowupScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        assert session.diag.answers["alpha_backup"] == "auto"
+        current = [f"{n}. {p.finding.title}" for n, p in enumerate(session.result().priorities, 1)]
+        assert six_shown(app) == current
+        assert current != before and not any(bank.measure("m_backup").level1.title in line for line in current)

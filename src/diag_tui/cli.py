@@ -13,6 +13,8 @@ from diag_tui import __version__
 from diag_tui.errors import UserError
 from diag_tui.untrusted import shown
 
+FORMATS = ("toml", "markdown", "html")  # what `report` and `export` write (documents/exports.py)
+
 
 def say(text: str, *, err: bool = False) -> None:
     """Every line this program prints: names, notes and file contents reach the terminal only
@@ -39,7 +41,7 @@ def _referential_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args):
-    """The question bank: `--referentiel`, or the one shipped (see `referential_cache`)."""
+    """The question bank: `--referentiel`, or the one shipped (see `bank/cache.py`)."""
     from diag_tui.bank.cache import load_bank
 
     return load_bank(getattr(args, "referentiel", None))
@@ -83,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _referential_option(p)
     p.add_argument("--answers", type=Path, required=True, metavar="FICHIER.toml", help="fichier de réponses")
     p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
-    p.add_argument("--format", choices=("toml", "markdown", "html"), default="toml", help="format de sortie (toml par défaut)")
+    p.add_argument("--format", choices=FORMATS, default="toml", help="format de sortie (toml par défaut)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut, ou « - » : sortie standard)")
 
     p = sub.add_parser("start", help="commencer un diagnostic et ouvrir sa première question")
@@ -99,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="exporter un diagnostic : fichier de suivi TOML ou rapport")
     p.add_argument("id", metavar="ID", help="identifiant du diagnostic (voir `diag-tui list`)")
-    p.add_argument("--format", choices=("toml", "markdown", "html"), default="toml", help="format (toml par défaut)")
+    p.add_argument("--format", choices=FORMATS, default="toml", help="format (toml par défaut)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut, ou « - » : sortie standard)")
 
     p = sub.add_parser("import", help="enregistrer le suivi saisi dans un fichier de suivi, ou ajouter un diagnostic transmis")
@@ -154,8 +156,7 @@ def run_app(args) -> int:
     store = Store()
     first = None
     if args.command == "start":
-        mode = "autodiagnostic" if args.self_service else "accompagne"
-        first = Session.start(ref, store, args.organisation, args.aidant, mode)
+        first = Session.start(ref, store, args.organisation, args.aidant, "autodiagnostic" if args.self_service else "accompagne")
     elif args.command == "resume":
         Session.resume(ref, store, args.id).close()  # check it opens before the screen does
         first = args.id
@@ -312,17 +313,11 @@ def _store_and_ref():
     return Store(), _load(None)
 
 
-def _status_of(diag, summary) -> str:
-    if diag.stage == "en_cours":
-        return f"en cours ({summary.percent} %)"
-    return f"{'en suivi' if diag.stage == 'en_suivi' else 'terminé'}, {summary.done}/{summary.priorities} mesures faites"
-
-
 def cmd_list(args) -> int:
-    from diag_tui.storage import index as store_index
+    from diag_tui.wording import stage_text
 
     store, ref = _store_and_ref()
-    report, summaries = store_index.load(store, ref)  # unchanged files come from the index
+    report, summaries = store.listing(ref)  # unchanged files come from the index
     for problem in report.problems:
         say(f"Attention : {problem}", err=True)
     rows = []
@@ -339,7 +334,7 @@ def cmd_list(args) -> int:
                 "answered": p.answered,
                 "applicable": p.applicable,
                 "status": d.stage,
-                "summary": _status_of(d, p),
+                "summary": stage_text(d.stage, p.percent, p.done, p.priorities),
             }
         )
     if args.json:
@@ -354,8 +349,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from diag_tui.storage.diagnostic import reconcile
     from diag_tui.documents.exports import render
+    from diag_tui.storage.diagnostic import reconcile
 
     store, ref = _store_and_ref()
     diag, notes = reconcile(ref, store.load(args.id))
@@ -366,7 +361,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from diag_tui.documents.followup_import import import_followup
+    from diag_tui.documents.followup_file import import_followup
 
     store, ref = _store_and_ref()
     outcome = import_followup(store, ref, args.file)

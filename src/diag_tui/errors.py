@@ -68,7 +68,10 @@ INVISIBLE_IN_NOTE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-
 INVISIBLE = r"\t\n" + INVISIBLE_IN_NOTE  # in one-line texts (names, numbers), tab and new line too
 NO_INVISIBLE = rf"^[^{INVISIBLE}]*$"
 NO_INVISIBLE_IN_NOTE = rf"^[^{INVISIBLE_IN_NOTE}]*$"
-LINE = rf"^[^{INVISIBLE}]*[^\s{INVISIBLE}][^{INVISIBLE}]*$"  # one line, not blank
+# Characters that show nothing although they are not spaces (zero-width space, word joiner,
+# byte order mark, soft hyphen, fillers): allowed inside a text, but a text of them only is blank.
+BLANK = r"\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u2800\u3164\ufeff\uffa0"
+LINE = rf"^[^{INVISIBLE}]*[^\s{INVISIBLE}{BLANK}][^{INVISIBLE}]*$"  # one line, something visible
 _PATTERN_FR = {
     DEEP_URL: "adresse de la page promise attendue (https://site/chemin), pas la page d'accueil d'un site",
     r"^https://[^\s]+$": "adresse https:// sans espace attendue",
@@ -94,7 +97,7 @@ def pydantic_problems(exc, prefix: str = "") -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
         ctx = dict(err.get("ctx") or {})
-        template = _PATTERN_FR.get(ctx.get("pattern")) or _PYDANTIC_FR.get(err["type"])
+        template = _PATTERN_FR.get(str(ctx.get("pattern"))) or _PYDANTIC_FR.get(err["type"])
         bound = ctx.get("le", ctx.get("ge"))
         if bound is not None and re.match(r"\d{4}-\d\d-\d\d", str(bound)):  # a date out of range
             template = "date hors de la plage acceptée (années 2000 à 2099) : corrigez-la"

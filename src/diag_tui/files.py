@@ -169,6 +169,10 @@ def atomic_write(path: Path, data: bytes | str, mode: int = 0o600, journal: Path
         data = data.encode("utf-8")
     _refuse_special(path)
     directory = path.parent
+    # Two things no test on one file system can see, kept on purpose. The temporary file is made
+    # in the target's own folder: a rename is atomic only within one file system, and the system
+    # temporary folder is often another one (tmpfs). And the folder is synced after the rename
+    # (`fsync_directory`): without it, a power cut can bring back the old name's content.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     entry = _record(journal, tmp_name) if journal is not None else None
     try:

@@ -8,11 +8,15 @@ next change tries again: nothing typed is lost while the application runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diag_tui.engine.answers import Progress, applicable_questions, chosen_options, progress
+from diag_tui.bank.referential import Question, Referential
+from diag_tui.engine.answers import Progress, applicable_questions, chosen_options, progress, toggled
+from diag_tui.errors import UserError
+from diag_tui.files import atomic_write
 from diag_tui.storage.diagnostic import (
     STATUSES,
     CheckpointProgress,
@@ -23,29 +27,29 @@ from diag_tui.storage.diagnostic import (
     Organisation,
     Override,
     RawAnswer,
+    Status,
     new_diagnostic,
     now,
     reconcile,
     with_answer,
 )
-from diag_tui.errors import UserError
-from diag_tui.files import atomic_write
-from diag_tui.bank.referential import Question, Referential
 from diag_tui.storage.store import ConflictError, EditLock, Store
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, REASON_MAX, checked
 
 if TYPE_CHECKING:  # the results, plan and exports are loaded when first asked for, after the questions
-    from diag_tui.engine.plan import Plan
+    from diag_tui.engine.comparison import Comparison
+    from diag_tui.engine.plan import FollowUp, Plan
     from diag_tui.engine.restitution import Restitution
 
 
 _ID_ATTEMPTS = 20
 
 
-@dataclass(frozen=True)
-class ThemeProgress:
-    answered: int
-    applicable: int
+def result(ref: Referential, diag: Diagnostic) -> Restitution:
+    """What the engine makes of a diagnostic: its answers and the aidant's replacements."""
+    from diag_tui.engine.restitution import restitution  # not needed before the results
+
+    return restitution(ref, diag.engine_answers, diag.overrides)
 
 
 class Session:
@@ -116,6 +120,13 @@ class Session:
     def answers(self):
         return self.diag.engine_answers
 
+    def question(self, question_id: str) -> Question:
+        """A question of the bank, by an id the bank gave (a KeyError for any other)."""
+        question = self.ref.question(question_id)
+        if question is None:
+            raise KeyError(question_id)
+        return question
+
     def questions(self) -> list[Question]:
         """Questions that apply now, in diagnostic order (worked out once per state: every
         change replaces `diag`)."""
@@ -126,9 +137,14 @@ class Session:
     def progress(self) -> Progress:
         return progress(self.ref, self.answers)
 
-    def theme_progress(self, theme_id: str) -> ThemeProgress:
-        qs = [q for q in self.questions() if q.theme == theme_id]
-        return ThemeProgress(sum(1 for q in qs if chosen_options(q, self.answers)), len(qs))
+    def chosen(self, question: Question) -> list[str]:
+        """The options chosen for `question`, in the question's order."""
+        return [o.id for o in chosen_options(question, self.answers)]
+
+    def toggled(self, question: Question, option_id: str) -> tuple[str, ...]:
+        """What the answer to a multiple-choice `question` becomes when `option_id` is ticked or
+        unticked (not saved: pass it to `answer`)."""
+        return toggled(question, self.chosen(question), option_id)
 
     def is_answered(self, question: Question) -> bool:
         return bool(chosen_options(question, self.answers))
@@ -146,12 +162,38 @@ class Session:
         return self.first_unanswered() or qs[-1]
 
     def result(self) -> Restitution:
-        return self.diag.result(self.ref)
+        return result(self.ref, self.diag)
+
+    def comparison(self) -> tuple[Diagnostic, Comparison]:
+        """The diagnostic this one follows up, and how the results moved since."""
+        from diag_tui.engine.comparison import compare
+
+        if not self.diag.previous:
+            raise UserError("Ce diagnostic ne fait suite à aucun autre.")
+        try:
+            before = self.store.load(self.diag.previous)
+        except UserError as exc:
+            raise UserError(f"Diagnostic précédent introuvable : {exc}") from None
+        return before, compare(result(self.ref, before), self.result())
 
     def plan(self) -> Plan:
         from diag_tui.engine.plan import build_plan
 
         return build_plan(self.result().priorities, self.diag.plan_start)
+
+    def follow_up(self, today: dt.date) -> FollowUp:
+        """Where the plan stands on `today`: statuses, late measures, next checkpoint."""
+        from diag_tui.engine.plan import follow_up
+
+        statuses = {measure: p.status for measure, p in self.diag.measures.items()}
+        done = {int(month) for month, c in self.diag.checkpoints.items() if c.done}
+        return follow_up(self.plan(), statuses, done, today)
+
+    def review_questions(self) -> list[str]:
+        """What a checkpoint asks again (`plan.review_questions`)."""
+        from diag_tui.engine.plan import review_questions
+
+        return review_questions(self.plan())
 
     # ---- changes (each one saved at once) ---------------------------------------------------
 
@@ -182,7 +224,7 @@ class Session:
 
     def skip(self, question_id: str) -> None:
         if question_id not in self.diag.skipped:
-            self._change(replace(self.diag, skipped=self.diag.skipped + (question_id,)))
+            self._change(replace(self.diag, skipped=(*self.diag.skipped, question_id)))
 
     def override(self, replaced: str, by: str, reason: str) -> None:
         reason = checked("Raison du remplacement", reason, limit=REASON_MAX)
@@ -190,13 +232,13 @@ class Session:
             raise UserError("Écrivez la raison du remplacement : elle figurera dans le plan.")
         kept = tuple(o for o in self.diag.overrides if o.replaced != replaced and o.by != by)
         override = Override(replaced=replaced, by=by, reason=reason)
-        self._change(replace(self.diag, overrides=kept + (override,)))
+        self._change(replace(self.diag, overrides=(*kept, override)))
 
     def cancel_override(self, measure_id: str) -> None:
         kept = tuple(o for o in self.diag.overrides if measure_id not in (o.replaced, o.by))
         self._change(replace(self.diag, overrides=kept))
 
-    def set_measure(self, measure_id: str, status: str | None = None, notes: str | None = None) -> None:
+    def set_measure(self, measure_id: str, status: Status | None = None, notes: str | None = None) -> None:
         if status is not None and status not in STATUSES:  # a bug in the caller: never write it
             raise ValueError(f"unknown status {status!r}, expected one of {STATUSES}")
         current = self.diag.status_of(measure_id)
@@ -220,7 +262,7 @@ class Session:
         from diag_tui.storage.diagnostic import JournalEntry
 
         entry = JournalEntry(at=now(), text=text)
-        self._change(replace(self.diag, journal=self.diag.journal + (entry,)))
+        self._change(replace(self.diag, journal=(*self.diag.journal, entry)))
 
     def export(self, fmt: str = "toml", path: Path | None = None) -> Path:
         """Write the follow-up file (or a report); returns where. Default: the exports folder."""

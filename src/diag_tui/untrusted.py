@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from diag_tui.errors import INVISIBLE, INVISIBLE_IN_NOTE, UserError
+from diag_tui.errors import BLANK, INVISIBLE, INVISIBLE_IN_NOTE, UserError
 
 # Documented in README (« Limites »); the largest diagnostic they allow stays far below the read limit.
 NAME_MAX = 200  # organisation, aidant, sector, contact, emergency numbers
@@ -24,11 +24,12 @@ NOTE_MAX = 4000  # a note on a question, a measure or a checkpoint
 
 _IN_LINE = re.compile(f"[{INVISIBLE}]")
 _IN_NOTE = re.compile(f"[{INVISIBLE_IN_NOTE}]")
+_VISIBLE = re.compile(rf"[^\s{BLANK}]")
 
 
 def checked(label: str, value: str, *, limit: int, multiline: bool = False) -> str:
-    """`value` trimmed, with Windows line ends made plain; UserError naming `label` when it holds
-    a refused character or is longer than `limit`."""
+    """`value` trimmed, with Windows line ends made plain, "" when nothing in it shows; UserError
+    naming `label` when it holds a refused character or is longer than `limit`."""
     text = value.replace("\r\n", "\n").strip()
     found = (_IN_NOTE if multiline else _IN_LINE).search(text)
     if found:
@@ -39,7 +40,7 @@ def checked(label: str, value: str, *, limit: int, multiline: bool = False) -> s
         )
     if len(text) > limit:
         raise UserError(f"{label} : {len(text)} caractères, {limit} au plus. Raccourcissez le texte.")
-    return text
+    return text if _VISIBLE.search(text) else ""  # only zero-width characters: nothing was typed
 
 
 def shown(text: str, *, multiline: bool = False) -> str:

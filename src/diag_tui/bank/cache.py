@@ -5,7 +5,7 @@ every start, for files that only change when diag-tui is updated or the bank is 
 successful check, `load` writes the result as JSON in the cache folder, named after the bank's
 folder and a key made of the bank files (names and bytes) and of the code that checks them; a
 later start with the same files and code reads it back without checking it field by field
-(`validation.rebuild`).
+(`schema.rebuild`).
 
 - Any change to a bank file or to the checking code gives another key, hence a full check.
   Only older copies of the same folder are removed: `--referentiel OTHER` leaves the copy of
@@ -13,7 +13,7 @@ later start with the same files and code reads it back without checking it field
 - The copy is used only if its bytes have the sha256 recorded when it was written, which is kept
   in the data folder (0700, next to the diagnostics), not in the cache folder: whoever can write
   the cache folder alone cannot change a link or a title shown in the reports. Validating the
-  copy with pydantic instead (`validation.parse`) would catch a `javascript:` link but not a
+  copy with pydantic instead (`schema.parse`) would catch a `javascript:` link but not a
   changed title, and costs most of what the cache saves. Measured (a loaded 2-core machine,
   whole process `python -c '...load_bank()'`, median of 15 runs, peak RSS): no check
   168 ms, 21.4 MiB; digest 173 ms, 21.9 MiB (`load` itself 17.4 -> 17.7 ms: the sha256 of
@@ -35,11 +35,11 @@ import os
 from pathlib import Path
 
 from diag_tui import __version__
-from diag_tui.bank import referential
-from diag_tui.bank import schema as validation
+from diag_tui.bank import referential, schema
+from diag_tui.bank.referential import Referential, default_questions_dir, load_referential
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write, private_folder, read_bytes
-from diag_tui.bank.referential import Referential, default_questions_dir, load_referential
+from diag_tui.paths import cache_home, home
 
 FORMAT = 2
 PREFIX = "referentiel-"
@@ -48,8 +48,6 @@ PREFIX = "referentiel-"
 def load_bank(folder: Path | None = None) -> Referential:
     """The bank the application works with: `folder`, or the one shipped with diag-tui, through
     the copy kept in the user's cache folder."""
-    from diag_tui.storage.store import cache_home, home
-
     return load(folder or default_questions_dir(), cache_home(), home())
 
 
@@ -66,7 +64,7 @@ def load(folder: Path, cache: Path, trusted: Path) -> Referential:
             raw = read_bytes(target, limit=None)
             if read_bytes(seal, 256) == _seal(target, raw):
                 data = json.loads(raw)
-                ref = validation.rebuild(Referential, data["referential"])
+                ref = schema.rebuild(Referential, data["referential"])
                 # The hash is a function of the files, hence of the key: no need to compute it again.
                 ref.__dict__["content_hash"] = str(data["content_hash"])
                 return ref
@@ -81,8 +79,8 @@ def _key(folder: Path) -> str | None:
     check will say why)."""
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
     try:
-        for module in (referential, validation):
-            digest.update(Path(module.__file__).read_bytes())
+        for module in (referential, schema):
+            digest.update(Path(str(module.__file__)).read_bytes())
         for path in sorted(folder.glob("*.toml")):
             digest.update(f"\0{path.name}\0".encode())
             digest.update(read_bytes(path))
@@ -97,7 +95,7 @@ def _seal(target: Path, raw: bytes) -> bytes:
 
 
 def _write(target: Path, seal: Path, tag: str, ref: Referential) -> None:
-    data = {"content_hash": ref.content_hash, "referential": validation.plain(ref, keep_none=True)}
+    data = {"content_hash": ref.content_hash, "referential": schema.plain(ref, keep_none=True)}
     raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError, UserError):  # read-only, full disk, a pipe in the way: checked again next time
         private_folder(target.parent)

@@ -1,7 +1,7 @@
 """The question bank ("référentiel"): themes, questions, options and measures, loaded from TOML.
 
 `load_referential(folder)` reads every `*.toml` file of the folder, validates each table (with
-pydantic, see `validation.py`), then checks what links the tables together (ids, measures, follow-ups, context rules).
+pydantic, see `schema.py`), then checks what links the tables together (ids, measures, follow-ups, context rules).
 Every problem is reported with its file and key path; nothing half-valid is ever returned.
 
 Question order is the theme order, then the order of appearance in the files, with each
@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
+from diag_tui.bank.schema import Checked, Rules, SchemaError, parse, plain
 from diag_tui.errors import DEEP_URL, UserError, ValidationErrors
 from diag_tui.files import read_toml
-from diag_tui.bank.schema import Checked, Rules, SchemaError, parse, plain
 from diag_tui.wording import count
 
 Id = Annotated[str, Rules(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -208,7 +208,7 @@ Owner = Literal[
     "personne chargée de l'informatique",
     "service comptable",
 ]
-OWNERS: tuple[str, ...] = Owner.__args__  # type: ignore[attr-defined]
+OWNERS: tuple[str, ...] = get_args(Owner)
 
 BANDS = (9, 6, 4, 3, 2, 1)  # the values impact × likelihood can take, most urgent first
 
@@ -337,8 +337,9 @@ class Referential(Checked):
     def measure(self, measure_id: str) -> Measure | None:
         return self._measures.get(measure_id)
 
-    def theme(self, theme_id: str) -> Theme | None:
-        return self._themes.get(theme_id)
+    def theme(self, theme_id: str) -> Theme:
+        """Every question and measure names a theme of the bank (checked at load)."""
+        return self._themes[theme_id]
 
     def questions_of(self, theme_id: str) -> list[Question]:
         return [q for q in self.questions if q.theme == theme_id]
@@ -349,7 +350,7 @@ class Referential(Checked):
 
 
 # -- rules that tie the tables together -------------------------------------------------------
-# Each table has already been checked on its own (`validation.parse`). The rules below check what
+# Each table has already been checked on its own (`schema.parse`). The rules below check what
 # links them: ids, measures named by options, follow-ups, context traits, variants. Each is a small
 # function of the parsed bank that yields problem lines in French naming the file and the key;
 # `RULES` runs them in order and every problem is reported at once.
@@ -500,20 +501,14 @@ def scores_fit_kind(bank: Draft) -> Iterator[str]:
 
 
 def option_measures(bank: Draft) -> Iterator[str]:
-    """Every measure named exists and fits; the best answer and « Je ne sais pas » trigger none."""
+    """Every measure named exists and fits; the best answer, « Je ne sais pas » and « Non applicable » trigger none."""
     for e in bank.questions:
         q, best = e.item, e.item.best_score
         for i, o in enumerate(q.options):
             if o.measure is None:
                 continue
+            yield from _measure_fits(bank, f"{e.file} : {e.where}.options[{i}] « {o.id} »", o.measure, o.level)
             at = f"{e.file} : {e.where}.options[{i}] « {o.id} ».measure"
-            measure = bank.measure_by_id.get(o.measure)
-            if measure is None:
-                yield f"{at} : mesure « {o.measure} » inconnue"
-            elif measure.verification:
-                yield f"{at} : « {o.measure} » est la mesure de vérification : elle ne se déclenche que par les « Je ne sais pas » des questions critiques"
-            elif o.level == 2 and measure.level2 is None:
-                yield f"{e.file} : {e.where}.options[{i}] « {o.id} ».level : la mesure « {o.measure} » n'a pas de niveau 2"
             if not q.scored:
                 yield f"{at} : une question de contexte ne déclenche pas de mesure"
             if o.kind is OptionKind.UNKNOWN:
@@ -521,11 +516,27 @@ def option_measures(bank: Draft) -> Iterator[str]:
                     f"{at} : « Je ne sais pas » ne déclenche pas de mesure (ne pas savoir n'est pas une absence "
                     "constatée) ; sur une question critique, écrivez plutôt [questions.verify]"
                 )
+            if o.kind is OptionKind.NOT_APPLICABLE:
+                yield f"{at} : « Non applicable » ne déclenche pas de mesure (la pratique ne concerne pas l'organisation)"
             if o.score is not None and o.score == best:
                 yield (
                     f"{at} : la meilleure réponse (score {best:g}) ne doit déclencher aucune mesure : "
                     "l'organisation applique déjà cette pratique"
                 )
+
+
+def _measure_fits(bank: Draft, option: str, measure_id: str, level: int) -> Iterator[str]:
+    """The measure `option` (its file and key) names exists, is not the verification measure, and has the level asked."""
+    measure = bank.measure_by_id.get(measure_id)
+    if measure is None:
+        yield f"{option}.measure : mesure « {measure_id} » inconnue"
+    elif measure.verification:
+        yield (
+            f"{option}.measure : « {measure_id} » est la mesure de vérification : elle ne se déclenche que par "
+            "les « Je ne sais pas » des questions critiques"
+        )
+    elif level == 2 and measure.level2 is None:
+        yield f"{option}.level : la mesure « {measure_id} » n'a pas de niveau 2"
 
 
 def critical_questions_verify(bank: Draft) -> Iterator[str]:
@@ -634,19 +645,20 @@ def follow_ups_have_one_parent(bank: Draft) -> Iterator[str]:
 
 
 def traits_declared(bank: Draft) -> Iterator[str]:
-    for e in bank.questions:
-        for i, o in enumerate(e.item.options):
-            for trait in o.traits:
-                if trait not in bank.trait_ids:
-                    yield f"{e.file} : {e.where}.options[{i}] « {o.id} ».traits : trait « {trait} » non déclaré dans [[traits]]"
-    for e in bank.measures:
-        for key, rules in (("context", e.item.context), ("variants", e.item.variants)):
-            for i, rule in enumerate(rules):
-                if rule.when not in bank.trait_ids:
-                    yield f"{e.file} : {e.where}.{key}[{i}].when : trait « {rule.when} » non déclaré dans [[traits]]"
-    for e in bank.notices:
-        if e.item.when not in bank.trait_ids:
-            yield f"{e.file} : {e.where}.when : trait « {e.item.when} » non déclaré dans [[traits]]"
+    for at, trait in _trait_mentions(bank):
+        if trait not in bank.trait_ids:
+            yield f"{at} : trait « {trait} » non déclaré dans [[traits]]"
+
+
+def _trait_mentions(bank: Draft) -> Iterator[tuple[str, str]]:
+    """(file and key, trait) for every trait an option gives, a measure reacts to or a notice is for."""
+    for q in bank.questions:
+        for i, o in enumerate(q.item.options):
+            yield from ((f"{q.file} : {q.where}.options[{i}] « {o.id} ».traits", trait) for trait in o.traits)
+    for m in bank.measures:
+        for key in ("context", "variants"):
+            yield from ((f"{m.file} : {m.where}.{key}[{i}].when", rule.when) for i, rule in enumerate(getattr(m.item, key)))
+    yield from ((f"{n.file} : {n.where}.when", n.item.when) for n in bank.notices)
 
 
 def traits_matter(bank: Draft) -> Iterator[str]:
@@ -794,6 +806,22 @@ _TOP_LEVEL = {"version", "attack_sheet", *_TABLES}
 def load_referential(folder: Path) -> Referential:
     """Load and validate every `*.toml` of `folder`. Raises ValidationErrors listing all problems."""
     folder = Path(folder)
+    found = _Found()
+    for path in _bank_files(folder):
+        found.read(path)
+    _raise_if(folder, found.problems)  # unreadable files or malformed entries: cross-checks would only add noise
+    _raise_if(folder, list(_link_problems(found)))
+    referential = _build(found)
+    _raise_if(folder, _check_forward_rules(referential, found.tables["questions"]))
+    return referential
+
+
+def _raise_if(folder: Path, problems: list[str]) -> None:
+    if problems:
+        raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
+
+
+def _bank_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise ValidationErrors(
             f"{folder} : dossier de questions introuvable.",
@@ -802,106 +830,97 @@ def load_referential(folder: Path) -> Referential:
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise ValidationErrors(f"{folder} : aucun fichier *.toml.", ["le dossier est vide"])
+    return files
 
-    problems: list[str] = []
-    versions: list[tuple[str, Any]] = []
-    attack_sheets: list[tuple[str, AttackSheet]] = []
-    # Everything that parsed, in file order, with the file and key it came from.
-    tables: dict[str, tuple[type, list[Entry[Any]]]] = {
-        key: (model, []) for key, model in _TABLES.items()
-    }
 
-    for path in files:
+@dataclass
+class _Found:
+    """Everything that parsed, in file order, with the file and key it came from; and what did not."""
+
+    problems: list[str] = field(default_factory=list)
+    versions: list[Entry[Any]] = field(default_factory=list)
+    attack_sheets: list[Entry[AttackSheet]] = field(default_factory=list)
+    tables: dict[str, list[Entry[Any]]] = field(default_factory=lambda: {key: [] for key in _TABLES})
+
+    def read(self, path: Path) -> None:
         name = path.name
         try:
             data = read_toml(path, "fichier du référentiel")
         except UserError as exc:  # keep going to report every file at once
-            problems.append(str(exc))
-            continue
+            self.problems.append(str(exc))
+            return
         for key in data:
             if key not in _TOP_LEVEL:
-                problems.append(f"{name} : {key} : clé inconnue (attendu : {', '.join(sorted(_TOP_LEVEL))})")
+                self.problems.append(f"{name} : {key} : clé inconnue (attendu : {', '.join(sorted(_TOP_LEVEL))})")
         if "version" in data:
-            versions.append((name, data["version"]))
+            self.versions.append(Entry(name, "version", data["version"]))
         if "attack_sheet" in data:
-            try:
-                attack_sheets.append((name, parse(AttackSheet, data["attack_sheet"], "attack_sheet")))
-            except SchemaError as exc:
-                problems.extend(f"{name} : {line}" for line in exc.problems)
-        for key, (model, sink) in tables.items():
-            items = data.get(key, [])
-            if not isinstance(items, list):
-                problems.append(f"{name} : {key} : doit être une liste de tables [[{key}]]")
-                continue
-            for index, item in enumerate(items):
-                where = f"{key}[{index}]"
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    where += f" « {item['id']} »"
-                try:
-                    sink.append(Entry(name, where, parse(model, item, where)))
-                except SchemaError as exc:
-                    problems.extend(f"{name} : {line}" for line in exc.problems)
+            self._parse(self.attack_sheets, name, AttackSheet, data["attack_sheet"], "attack_sheet")
+        for key, model in _TABLES.items():
+            self._read_table(name, key, model, data.get(key, []))
 
-    if problems:  # unreadable files or malformed entries: cross-checks would only add noise
-        raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
+    def _read_table(self, name: str, key: str, model: type, items: Any) -> None:
+        if not isinstance(items, list):
+            self.problems.append(f"{name} : {key} : doit être une liste de tables [[{key}]]")
+            return
+        for index, item in enumerate(items):
+            where = f"{key}[{index}]"
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                where += f" « {item['id']} »"
+            self._parse(self.tables[key], name, model, item, where)
+
+    def _parse(self, sink: list[Entry[Any]], name: str, model: type, item: Any, where: str) -> None:
+        try:
+            sink.append(Entry(name, where, parse(model, item, where)))
+        except SchemaError as exc:
+            self.problems.extend(f"{name} : {line}" for line in exc.problems)
+
+
+def _link_problems(found: _Found) -> Iterator[str]:
+    """The version, the link rules `RULES`, the ids of the other tables, a single attack sheet."""
+    tables = found.tables
+    yield from _version_problems(found.versions)
+    yield from check(Draft(tables["themes"], tables["questions"], tables["measures"], tables["traits"], tables["notices"]))
+    yield from _duplicates(tables["contacts"], "identifiant de contact")
+    yield from _duplicates(tables["incidents"], "identifiant de situation d'attaque")
+    yield from _duplicates(tables["notices"], "identifiant d'information")
+    if len(found.attack_sheets) > 1:
+        yield _not_in_one_file("attack_sheet", found.attack_sheets)
+
+
+def _version_problems(versions: list[Entry[Any]]) -> Iterator[str]:
     if len(versions) != 1:
-        where = ", ".join(n for n, _ in versions) or "aucun fichier"
-        problems.append(f"version : doit figurer dans un seul fichier (trouvée dans : {where})")
-    elif not isinstance(versions[0][1], str) or not versions[0][1].strip():
-        problems.append(f"{versions[0][0]} : version : doit être un texte non vide, par exemple \"2026.11\"")
-
-    entries = {key: sink for key, (_, sink) in tables.items()}
-    problems.extend(
-        check(Draft(entries["themes"], entries["questions"], entries["measures"], entries["traits"], entries["notices"]))
-    )
-    problems.extend(_duplicates(entries["contacts"], "identifiant de contact"))
-    problems.extend(_duplicates(entries["incidents"], "identifiant de situation d'attaque"))
-    problems.extend(_duplicates(entries["notices"], "identifiant d'information"))
-    if len(attack_sheets) > 1:
-        where = ", ".join(name for name, _ in attack_sheets)
-        problems.append(f"attack_sheet : doit figurer dans un seul fichier (trouvée dans : {where})")
-    if problems:
-        raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(problems)} problème(s).", problems)
-
-    themes, questions = entries["themes"], entries["questions"]
-    ordered_themes = sorted((e.item for e in themes), key=lambda t: t.order)
-    ordered_questions = _diagnostic_order(ordered_themes, [e.item for e in questions])
-    referential = Referential(
-        version=versions[0][1],
-        themes=tuple(ordered_themes),
-        questions=tuple(ordered_questions),
-        measures=tuple(e.item for e in entries["measures"]),
-        traits=tuple(e.item for e in entries["traits"]),
-        contacts=tuple(e.item for e in entries["contacts"]),
-        incidents=tuple(e.item for e in entries["incidents"]),
-        attack_sheet=attack_sheets[0][1] if attack_sheets else None,
-        notices=tuple(e.item for e in entries["notices"]),
-    )
-    forward = _check_forward_rules(referential, {e.item.id: (e.file, e.where) for e in questions})
-    if forward:
-        raise ValidationErrors(f"Référentiel invalide ({folder}) : {len(forward)} problème(s).", forward)
-    return referential
+        yield _not_in_one_file("version", versions)
+    elif not isinstance(versions[0].item, str) or not versions[0].item.strip():
+        yield f"{versions[0].file} : version : doit être un texte non vide, par exemple \"2026.11\""
 
 
-def _diagnostic_order(themes: list[Theme], questions: list[Question]) -> list[Question]:
+def _not_in_one_file(key: str, entries: list[Entry[Any]]) -> str:
+    where = ", ".join(e.file for e in entries) or "aucun fichier"
+    return f"{key} : doit figurer dans un seul fichier (trouvée dans : {where})"
+
+
+def _build(found: _Found) -> Referential:
+    """The checked tables, themes by their order and questions in diagnostic order."""
+    items: dict[str, Any] = {key: tuple(e.item for e in entries) for key, entries in found.tables.items()}
+    items["themes"] = tuple(sorted(items["themes"], key=lambda t: t.order))
+    items["questions"] = tuple(_diagnostic_order(items["themes"], items["questions"]))
+    sheets = found.attack_sheets
+    return Referential(version=found.versions[0].item, attack_sheet=sheets[0].item if sheets else None, **items)
+
+
+def _diagnostic_order(themes: Sequence[Theme], questions: Sequence[Question]) -> list[Question]:
     """Theme order, then file order, each follow-up right after its parent (depth first)."""
     by_id = {q.id: q for q in questions}
-    followers: dict[str, list[str]] = {}
-    for q in questions:
-        for o in q.options:
-            for fu in o.follow_ups:
-                if fu not in followers.setdefault(q.id, []):
-                    followers[q.id].append(fu)
-    is_follow_up = {fu for fus in followers.values() for fu in fus}
-    ordered: list[Question] = []
-    placed: set[str] = set()
+    follow_ups = {q.id: [fu for o in q.options for fu in o.follow_ups] for q in questions}
+    is_follow_up = {fu for fus in follow_ups.values() for fu in fus}
+    ordered: dict[str, Question] = {}  # in diagnostic order
 
     def place(q: Question) -> None:
-        if q.id in placed:  # a follow-up cycle: reported by _check_forward_rules
+        if q.id in ordered:  # a follow-up cycle: reported by _check_forward_rules
             return
-        placed.add(q.id)
-        ordered.append(q)
-        for fu in followers.get(q.id, []):
+        ordered[q.id] = q
+        for fu in follow_ups[q.id]:
             place(by_id[fu])
 
     for theme in themes:
@@ -909,22 +928,21 @@ def _diagnostic_order(themes: list[Theme], questions: list[Question]) -> list[Qu
             if q.theme == theme.id and q.id not in is_follow_up:
                 place(q)
     for q in questions:  # follow-ups only reachable through a cycle
-        if q.id not in placed:
-            placed.add(q.id)
-            ordered.append(q)
-    return ordered
+        ordered.setdefault(q.id, q)
+    return list(ordered.values())
 
 
-def _check_forward_rules(ref: Referential, where: dict[str, tuple[str, str]]) -> list[str]:
+def _check_forward_rules(ref: Referential, questions: list[Entry[Question]]) -> list[str]:
     problems = []
+    where = {e.item.id: e for e in questions}
     for q in ref.questions:
-        name, at = where[q.id]
+        at = where[q.id]
         for o in q.options:
             for key in ("follow_ups", "hides"):
                 for target in getattr(o, key):
                     if ref.position[target] <= ref.position[q.id]:
                         problems.append(
-                            f"{name} : {at} options « {o.id} ».{key} : « {target} » vient avant cette "
+                            f"{at.file} : {at.where} options « {o.id} ».{key} : « {target} » vient avant cette "
                             "question dans le diagnostic ; une règle ne peut viser qu'une question suivante "
                             "(sinon elle pourrait tourner en boucle)"
                         )

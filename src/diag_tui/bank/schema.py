@@ -80,7 +80,7 @@ def parse(cls: type[T], data: Any, where: str = "") -> T:
     from pydantic import ValidationError
 
     try:
-        return _adapter(cls).validate_python(data)
+        return _adapter(cls).validate_python(data)  # type: ignore[arg-type]  # a class is hashable; typeshed's `cache` wants Hashable
     except ValidationError as exc:
         raise SchemaError(pydantic_problems(exc, where)) from None
 
@@ -90,14 +90,14 @@ def parse_json(cls: type[T], text: str | bytes) -> T:
     from pydantic import ValidationError
 
     try:
-        return _adapter(cls).validate_json(text)
+        return _adapter(cls).validate_json(text)  # type: ignore[arg-type]  # a class is hashable; typeshed's `cache` wants Hashable
     except ValidationError as exc:
         raise SchemaError(pydantic_problems(exc)) from None
 
 
 def to_json(value: Any) -> str:
     """JSON text of a dataclass, as `parse_json` reads it back."""
-    return _adapter(type(value)).dump_json(value).decode("utf-8")
+    return _adapter(type(value)).dump_json(value).decode("utf-8")  # type: ignore[arg-type]  # a class is hashable; typeshed's `cache` wants Hashable
 
 
 def plain(value: Any, keep_none: bool = False) -> Any:
@@ -124,7 +124,7 @@ def rebuild(cls: type[T], data: Any) -> T:
     cache): nothing is checked, and objects are filled in without calling `__init__` (as
     pickle does), which is several times faster for frozen dataclasses. Data that does not fit
     raises TypeError, ValueError, KeyError or AttributeError."""
-    return _converter(cls)(data)
+    return _converter(cls)(data)  # type: ignore[arg-type]  # a class is hashable; typeshed's `cache` wants Hashable
 
 
 @cache

@@ -27,12 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diag_tui.engine.answers import AnswerValue, answer_problems, normalise
-from diag_tui.storage.diagnostic import Day, Emergency, Mode, Name, Organisation, Override
-from diag_tui.errors import ValidationErrors
-from diag_tui.files import read_toml
 from diag_tui.bank.referential import Referential
 from diag_tui.bank.schema import Checked, SchemaError, parse
+from diag_tui.engine.answers import AnswerValue, answer_problems, normalise
+from diag_tui.errors import ValidationErrors
+from diag_tui.files import read_toml
+from diag_tui.storage.diagnostic import Day, Emergency, Mode, Name, Organisation, Override
 
 
 @dataclass(frozen=True, kw_only=True)

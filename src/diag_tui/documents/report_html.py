@@ -4,22 +4,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from diag_tui.bank.referential import Referential
 from diag_tui.documents.report_markdown import (
-    MODE_LABELS,
-    STATUS_LABELS,
     checkpoint_text,
-    date_fr,
-    indicator_text,
+    header_sentences,
+    indicator_rows,
     list_sections,
+    measure_line,
     month_lines,
     sheet_lines,
-    theme_titles,
 )
 from diag_tui.typography import french
+from diag_tui.wording import date_fr, indicator_text
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
@@ -73,39 +73,35 @@ def attr(text: Any) -> str:
 
 def html_report(ref: Referential, document: dict[str, Any]) -> str:
     meta = document["diagnostic"]
-    titles = theme_titles(ref)
     out = [
         "<!DOCTYPE html>",
         '<html lang="fr"><head><meta charset="utf-8">',
         f"<title>Diagnostic cyber : {e(meta['organisation'])}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Diagnostic cyber : {e(meta['organisation'])}</h1>",
+        f"<p>{e(' '.join(header_sentences(meta)))}</p>",
     ]
-    line = MODE_LABELS.get(meta.get("mode", ""), "Diagnostic")
-    if meta.get("aidant"):
-        line += f" mené avec {meta['aidant']}"
-    if meta.get("created"):
-        line += f", commencé le {date_fr(meta['created'])}"
-    out.append(f"<p>{e(line)}. Référentiel {e(meta['referential_version'])}, résultat {e(meta['basis'])}.</p>")
     if meta.get("provisional"):
         out.append('<p class="provisoire"><strong>Résultat provisoire</strong> : des questions restent sans réponse.</p>')
+    out += ["<h2>Indicateurs par thème</h2>", indicator_chart(indicator_rows(ref, document))]
+    out += [*_measures(document), *_plan(document), *_closing_lists(document), *_sheet(document), *_incidents(ref), *_resources(document)]
+    out.append("</body></html>\n")
+    before, style_and_after = "\n".join(out).split("<style>", 1)
+    style, after = style_and_after.split("</style>", 1)
+    return _typeset(before) + "<style>" + style + "</style>" + _typeset(after)
 
-    out += [
-        "<h2>Indicateurs par thème</h2>",
-        indicator_chart([(titles.get(k, k), v) for k, v in document["indicators"].items()]),
-    ]
 
-    out.append("<h2>Les mesures prioritaires</h2>")
-    if meta.get("note"):
-        out.append(f"<p>{e(meta['note'])}</p>")
+def _list(tag: str, items: Iterable[str]) -> list[str]:
+    """An <ol> or a <ul> of plain texts."""
+    return [f"<{tag}>", *(f"<li>{e(item)}</li>" for item in items), f"</{tag}>"]
+
+
+def _measures(document: dict[str, Any]) -> list[str]:
+    note = document["diagnostic"].get("note")
+    out = ["<h2>Les mesures prioritaires</h2>"] + ([f"<p>{e(note)}</p>"] if note else [])
     for m in document["measures"]:
-        out += [
-            '<section class="measure">',
-            f"<h3>{m['rank']}. {e(m['title'])}</h3>",
-            f'<p class="meta">{e(m["theme"])} · effort {e(m["effort"])} · coût {e(m["cost"])} · {e(m["owner"])} · '
-            f"mois {m['month']}, à terminer le {date_fr(m['due'])} · état : {e(STATUS_LABELS.get(m['status'], m['status']))}</p>",
-            f"<p><strong>Pourquoi pour vous</strong> : {e(m['reason'])}</p>",
-        ]
+        out += ['<section class="measure">', f"<h3>{m['rank']}. {e(m['title'])}</h3>", f'<p class="meta">{e(measure_line(m))}</p>']
+        out.append(f"<p><strong>Pourquoi pour vous</strong> : {e(m['reason'])}</p>")
         if m.get("override_reason"):
             out.append(f"<p><strong>Choisie par l'aidant</strong> : {e(m['override_reason'])}</p>")
         out.append(f"<p><strong>Pourquoi</strong> : {e(m['why'])}</p><p><strong>Comment</strong> :</p><ol>")
@@ -119,51 +115,60 @@ def html_report(ref: Referential, document: dict[str, Any]) -> str:
         if m.get("notes"):
             out.append(f"<p>Notes de suivi : {e(m['notes'])}</p>")
         out.append("</section>")
+    return out
 
-    if document["measures"]:
-        out += ["<h2>Plan sur six mois</h2>", f"<p>Début du plan : {date_fr(meta['plan_start'])}.</p>", "<ul>"]
-        out += [f"<li><strong>Mois {month}</strong> : {e(names)}</li>" for month, names in month_lines(document)]
-        out += ["</ul>", "<p>Points d'étape :</p>", "<ul>"]
-        out += [f"<li>{e(checkpoint_text(c))}</li>" for c in document["checkpoints"]]
-        out.append("</ul>")
 
+def _plan(document: dict[str, Any]) -> list[str]:
+    if not document["measures"]:
+        return []
+    out = ["<h2>Plan sur six mois</h2>", f"<p>Début du plan : {date_fr(document['diagnostic']['plan_start'])}.</p>", "<ul>"]
+    out += [f"<li><strong>Mois {month}</strong> : {e(names)}</li>" for month, names in month_lines(document)]
+    out += ["</ul>", "<p>Points d'étape :</p>", *_list("ul", map(checkpoint_text, document["checkpoints"]))]
+    return out
+
+
+def _closing_lists(document: dict[str, Any]) -> list[str]:
+    out = []
     for title, items in list_sections(document):
-        out += [f"<h2>{e(title)}</h2>", "<ul>"] + [f"<li>{e(item)}</li>" for item in items] + ["</ul>"]
+        out += [f"<h2>{e(title)}</h2>", *_list("ul", items)]
     for notice in document.get("notices", []):
         out.append(f"<h2>À savoir : {e(notice['title'])}</h2><p>{e(notice['text'])}")
         if notice.get("url"):
             out.append(f' <a href="{attr(notice["url"])}">{e(notice["url"])}</a>')
         out.append("</p>")
+    return out
 
+
+def _sheet(document: dict[str, Any]) -> list[str]:
     gestures, complaint, numbers, contacts = sheet_lines(document)
-    out += [
-        '<section class="sheet">',
-        "<h2>En cas d'attaque</h2>",
-        "<p>Fiche à imprimer et à garder près du téléphone, hors des ordinateurs.</p>",
-    ]
+    out = ['<section class="sheet">', "<h2>En cas d'attaque</h2>", "<p>Fiche à imprimer et à garder près du téléphone, hors des ordinateurs.</p>"]
     if gestures:
-        out += ["<p><strong>Premiers gestes</strong></p>", "<ol>"] + [f"<li>{e(g)}</li>" for g in gestures] + ["</ol>"]
+        out += ["<p><strong>Premiers gestes</strong></p>", *_list("ol", gestures)]
     if complaint:
         out.append(f"<p><strong>Plainte</strong> : {e(complaint)}</p>")
-    out += ["<p><strong>Vos contacts</strong></p>", "<ul>"] + [f"<li>{e(n)}</li>" for n in numbers] + ["</ul>"]
+    out += ["<p><strong>Vos contacts</strong></p>", *_list("ul", numbers)]
     if contacts:
-        out += ["<p><strong>Services publics</strong></p>", "<ul>"] + [f"<li>{e(c)}</li>" for c in contacts] + ["</ul>"]
+        out += ["<p><strong>Services publics</strong></p>", *_list("ul", contacts)]
     out.append("</section>")
-    if ref.incidents:
-        out.append("<h2>Que faire, situation par situation</h2>")
-        for incident in ref.incidents:
-            out += [f"<h3>{e(incident.title)}</h3>", "<ol>"] + [f"<li>{e(s)}</li>" for s in incident.steps]
-            out += ["</ol>", f'<p class="source">{e(incident.source)}</p>']
-    if document.get("contacts"):
-        out += ["<h2>Ressources utiles</h2>", "<ul>"]
-        for c in document["contacts"]:
-            phone = f", {e(c['phone'])}" if c.get("phone") else ""
-            out.append(f'<li><strong>{e(c["title"])}</strong> ({e(c["when"])}) : <a href="{attr(c["url"])}">{e(c["url"])}</a>{phone}</li>')
-        out.append("</ul>")
-    out.append("</body></html>\n")
-    before, style_and_after = "\n".join(out).split("<style>", 1)
-    style, after = style_and_after.split("</style>", 1)
-    return _typeset(before) + "<style>" + style + "</style>" + _typeset(after)
+    return out
+
+
+def _incidents(ref: Referential) -> list[str]:
+    out = ["<h2>Que faire, situation par situation</h2>"] if ref.incidents else []
+    for incident in ref.incidents:
+        out += [f"<h3>{e(incident.title)}</h3>", *_list("ol", incident.steps), f'<p class="source">{e(incident.source)}</p>']
+    return out
+
+
+def _resources(document: dict[str, Any]) -> list[str]:
+    if not document.get("contacts"):
+        return []
+    out = ["<h2>Ressources utiles</h2>", "<ul>"]
+    for c in document["contacts"]:
+        phone = f", {e(c['phone'])}" if c.get("phone") else ""
+        out.append(f'<li><strong>{e(c["title"])}</strong> ({e(c["when"])}) : <a href="{attr(c["url"])}">{e(c["url"])}</a>{phone}</li>')
+    out.append("</ul>")
+    return out
 
 
 def _typeset(html: str) -> str:

@@ -7,10 +7,14 @@ so changing a context answer brings hidden questions back with their earlier ans
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 from diag_tui.bank.referential import Option, OptionKind, Question, Referential
+from diag_tui.bank.schema import Checked, Rules
+from diag_tui.errors import LINE
+from diag_tui.untrusted import REASON_MAX
 
 AnswerValue = str | tuple[str, ...]
 Answers = Mapping[str, AnswerValue]
@@ -75,6 +79,31 @@ class Progress:
         return self.answered >= self.applicable
 
 
+SECONDS_PER_QUESTION = 90  # the estimate before a session has shown its own pace
+MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
+
+
+def minutes_left(remaining: int, elapsed: float, answered: int) -> int:
+    """Minutes the `remaining` questions should take, at the pace of this sitting once three
+    answers give one (`answered` in `elapsed` seconds), at 90 s a question before."""
+    per_question = elapsed / answered if answered >= 3 else SECONDS_PER_QUESTION
+    return round(remaining * max(per_question, MIN_SECONDS_PER_QUESTION) / 60)
+
+
+def toggled(question: Question, chosen: Sequence[str], option_id: str) -> tuple[str, ...]:
+    """A multiple-choice answer after ticking or unticking `option_id`, in the question's order.
+    An option that stands alone ("Je ne sais pas", "Aucune…") clears the others, and ticking
+    another option clears it."""
+    alone = {o.id for o in question.options if o.alone}
+    if option_id in chosen:
+        kept = [c for c in chosen if c != option_id]
+    elif option_id in alone:
+        kept = [option_id]
+    else:
+        kept = [c for c in chosen if c not in alone] + [option_id]
+    return tuple(o.id for o in question.options if o.id in kept)
+
+
 def progress(ref: Referential, answers: Answers) -> Progress:
     applicable = applicable_questions(ref, answers)
     answered = sum(1 for q in applicable if chosen_options(q, answers))
@@ -119,3 +148,12 @@ def answer_problems(ref: Referential, answers: Mapping[str, object], where: str 
 def normalise(answers: Mapping[str, object]) -> dict[str, AnswerValue]:
     """Checked raw answers -> engine answers (lists become tuples, in the file's order)."""
     return {qid: v if isinstance(v, str) else tuple(v) for qid, v in answers.items()}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Override(Checked):
+    """The aidant puts measure `by` in the six in place of `replaced`, for a stated reason."""
+
+    replaced: Annotated[str, Rules(min_length=1)]
+    by: Annotated[str, Rules(min_length=1)]
+    reason: Annotated[str, Rules(max_length=REASON_MAX, pattern=LINE)]  # said in the plan: never only spaces

@@ -1,6 +1,6 @@
 """Before and after: a follow-up diagnostic compared with the one it follows up.
 
-Pure: two diagnostics and a referential in, a comparison out. A measure is "resolved" when the
+Pure: the results of the two diagnostics in, a comparison out. A measure is "resolved" when the
 earlier diagnostic recommended it (priority or other) and the later answers no longer trigger
 it; "still" when both do; "new" when only the later one does.
 """
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diag_tui.storage.diagnostic import Diagnostic
-from diag_tui.bank.referential import Measure, Referential, Theme
+from diag_tui.bank.referential import Measure, Theme
 from diag_tui.engine.restitution import Restitution
 
 
@@ -41,8 +40,7 @@ def _triggered(result: Restitution) -> list[Measure]:
     return [p.measure for p in result.priorities] + [f.measure for f in result.others]
 
 
-def compare(ref: Referential, before: Diagnostic, after: Diagnostic) -> Comparison:
-    old, new = before.result(ref), after.result(ref)
+def compare(old: Restitution, new: Restitution) -> Comparison:
     old_values = {i.theme.id: i.value for i in old.indicators}
     themes = tuple(ThemeChange(i.theme, old_values.get(i.theme.id), i.value) for i in new.indicators)
     was, now = _triggered(old), _triggered(new)

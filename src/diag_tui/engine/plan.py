@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from diag_tui.bank.referential import Measure
 from diag_tui.engine.restitution import Priority
@@ -27,8 +29,10 @@ from diag_tui.engine.restitution import Priority
 MONTHS = 6
 MAX_NEW_PER_MONTH = 2
 MAX_DUE_PER_MONTH = 2
-CHECKPOINT_MONTHS = (1, 3, 6)
+CheckpointMonth = Literal[1, 3, 6]
+CHECKPOINT_MONTHS: tuple[CheckpointMonth, ...] = get_args(CheckpointMonth)
 DURATION_MONTHS = {"faible": 1, "moyen": 2, "important": 3}
+CLOSED = ("fait", "abandonne")  # statuses that end a measure: it can no longer be late
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -104,3 +108,43 @@ def build_plan(priorities: tuple[Priority, ...] | list[Priority], start: dt.date
         )
     checkpoints = tuple(Checkpoint(m, add_months(start, m)) for m in CHECKPOINT_MONTHS)
     return Plan(start=start, items=tuple(items), checkpoints=checkpoints)
+
+
+def is_overdue(due: dt.date, status: str, today: dt.date) -> bool:
+    """Late: not closed, and its due date has passed (a measure due today is not late yet)."""
+    return status not in CLOSED and due < today
+
+
+def next_checkpoint(plan: Plan, done: Collection[int]) -> Checkpoint | None:
+    """The plan's first checkpoint whose month is not among those recorded as `done`."""
+    return next((c for c in plan.checkpoints if c.month not in done), None)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Where a plan stands on a given day."""
+
+    plan: Plan
+    statuses: dict[str, str]  # measure id -> status, for every measure of the plan
+    late: frozenset[str]  # measure ids
+    next_checkpoint: Checkpoint | None
+
+    @property
+    def done(self) -> int:
+        return sum(1 for status in self.statuses.values() if status == "fait")
+
+
+def follow_up(plan: Plan, statuses: Mapping[str, str], checkpoints_done: Collection[int], today: dt.date) -> FollowUp:
+    """`statuses` gives the recorded status of some measures; the others are "a_faire"."""
+    full = {item.measure.id: statuses.get(item.measure.id, "a_faire") for item in plan.items}
+    late = frozenset(item.measure.id for item in plan.items if is_overdue(item.due, full[item.measure.id], today))
+    return FollowUp(plan, full, late, next_checkpoint(plan, checkpoints_done))
+
+
+def review_questions(plan: Plan) -> list[str]:
+    """What a checkpoint asks again: the questions behind the plan's measures, each once, in
+    the plan's order (an answer that improved takes its measure out of the six)."""
+    questions: list[str] = []
+    for item in plan.items:
+        questions += [q for q in item.priority.finding.sources if q not in questions]
+    return questions

@@ -34,10 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
-from diag_tui.engine.answers import Answers, Progress, applicable_questions, chosen_options, question_score
 from diag_tui.bank.referential import (
+    BANDS,
     Measure,
     MeasureLevel,
     Notice,
@@ -46,13 +45,10 @@ from diag_tui.bank.referential import (
     Question,
     Referential,
     Theme,
-    BANDS,
     band_of,
 )
+from diag_tui.engine.answers import Answers, Override, Progress, applicable_questions, chosen_options, question_score
 from diag_tui.wording import count, join_words
-
-if TYPE_CHECKING:
-    from diag_tui.storage.diagnostic import Override
 
 PRIORITY_COUNT = 6
 MAX_PER_THEME = 2  # breadth: at most two of the six from one theme, while other findings remain

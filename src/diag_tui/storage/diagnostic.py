@@ -9,16 +9,14 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from diag_tui.engine.answers import AnswerValue, answer_problems, normalise, progress
-from diag_tui.errors import LINE, NO_INVISIBLE, NO_INVISIBLE_IN_NOTE
 from diag_tui.bank.referential import Referential
-from diag_tui.untrusted import NAME_MAX, NOTE_MAX, REASON_MAX, checked
 from diag_tui.bank.schema import Checked, Rules
-
-if TYPE_CHECKING:
-    from diag_tui.engine.restitution import Restitution
+from diag_tui.engine.answers import AnswerValue, Override, answer_problems, normalise, progress
+from diag_tui.errors import LINE, NO_INVISIBLE, NO_INVISIBLE_IN_NOTE
+from diag_tui.untrusted import NAME_MAX, NOTE_MAX, checked
+from diag_tui.wording import EMERGENCY_LABELS
 
 SCHEMA_VERSION = 2
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
@@ -26,7 +24,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(10))})
 Mode = Literal["accompagne", "autodiagnostic"]
 Status = Literal["a_faire", "en_cours", "fait", "abandonne"]
-STATUSES: tuple[Status, ...] = Status.__args__  # in the order `Espace` cycles through them
+STATUSES: tuple[Status, ...] = get_args(Status)  # in the order `Espace` cycles through them
 
 AnswerId = Annotated[str, Rules(pattern=r"^[a-z0-9_]{1,64}$")]  # a question or option id of the bank
 RawAnswer = AnswerId | list[AnswerId]
@@ -38,15 +36,6 @@ Day = Annotated[dt.date, Rules(ge=DATE_MIN.date(), le=DATE_MAX.date())]
 
 Name = Annotated[str, Rules(max_length=NAME_MAX, pattern=LINE)]  # one line, not blank
 Note = Annotated[str, Rules(max_length=NOTE_MAX, pattern=NO_INVISIBLE_IN_NOTE)]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Override(Checked):
-    """The aidant puts measure `by` in the six in place of `replaced`, for a stated reason."""
-
-    replaced: Annotated[str, Rules(min_length=1)]
-    by: Annotated[str, Rules(min_length=1)]
-    reason: Annotated[str, Rules(max_length=REASON_MAX, pattern=LINE)]  # said in the plan: never only spaces
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,13 +61,6 @@ class Emergency(Checked):
 def emergency_from(values: dict[str, str]) -> Emergency:
     """Emergency numbers typed by a person; a UserError names the field to correct."""
     return Emergency(**{key: checked(EMERGENCY_LABELS[key], value, limit=NAME_MAX) for key, value in values.items()})
-
-
-EMERGENCY_LABELS = {
-    "provider": "Prestataire informatique",
-    "bank": "Banque (fraude, opposition, rappel d'un virement)",
-    "insurer": "Assureur (et numéro de contrat)",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,11 +132,6 @@ class Diagnostic(Checked):
     def plan_start(self) -> dt.date:
         """The plan starts on the day the diagnostic was completed (or created, while open)."""
         return (self.completed or self.created).date()
-
-    def result(self, ref: Referential) -> Restitution:
-        from diag_tui.engine.restitution import restitution  # not needed before the results
-
-        return restitution(ref, self.engine_answers, self.overrides)
 
     def status_of(self, measure_id: str) -> MeasureProgress:
         return self.measures.get(measure_id, MeasureProgress())

@@ -32,18 +32,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from diag_tui import __version__
-from diag_tui.storage.diagnostic import SCHEMA_VERSION, Diagnostic
+from diag_tui.bank.schema import SchemaError, parse_json, to_json
+from diag_tui.engine.answers import Progress
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write, read_bytes
-from diag_tui.bank.schema import SchemaError, parse_json, to_json
+from diag_tui.storage.diagnostic import SCHEMA_VERSION, Diagnostic
 
 if TYPE_CHECKING:
     from diag_tui.bank.referential import Referential
-    from diag_tui.storage.store import LoadReport, Store
+    from diag_tui.storage.store import Store
 
 INDEX_NAME = ".index.json"
 FORMAT = 1
 SETTLE_NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    diagnostics: tuple[Diagnostic, ...]
+    problems: tuple[str, ...]  # one message per file moved aside
 
 
 @dataclass(frozen=True)
@@ -57,16 +64,17 @@ class Summary:
 
     @property
     def percent(self) -> int:
-        return 100 if self.applicable == 0 else round(100 * self.answered / self.applicable)
+        return Progress(self.answered, self.applicable).percent
 
 
 def summarise(ref: Referential, diag: Diagnostic) -> Summary:
-    from diag_tui.engine.answers import progress
+    from diag_tui.engine.answers import progress  # the engine is not needed to answer a question
+    from diag_tui.engine.restitution import restitution
 
     p = progress(ref, diag.engine_answers)
     if diag.completed is None:
         return Summary(p.answered, p.applicable, None)
-    six = diag.result(ref).priorities
+    six = restitution(ref, diag.engine_answers, diag.overrides).priorities
     done = sum(1 for priority in six if diag.status_of(priority.measure.id).status == "fait")
     return Summary(p.answered, p.applicable, len(six), done)
 
@@ -152,8 +160,7 @@ def _cached_summary(entry: dict[str, Any] | None, ref_hash: str | None) -> Summa
 
 
 def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict[str, Summary]]:
-    """What `Store.load_all` returns; with `ref`, also each diagnostic's summary by id."""
-    from diag_tui.storage.store import LoadReport, UnreadableFile, read_diagnostic
+    """What `Store.list` returns (see there)."""
 
     folder = store.folder
     try:
@@ -187,11 +194,11 @@ def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict
                 if diag is not None and diag.id != path.stem:
                     diag = None
             if diag is None:
-                try:
-                    diag = read_diagnostic(path)
-                except UnreadableFile as exc:
-                    problems.append(store._quarantine(path, exc.reason))
+                read = store.read_or_set_aside(path)
+                if isinstance(read, str):
+                    problems.append(read)
                     continue
+                diag = read
                 entry = None
                 if signature is not None and time.time_ns() - signature[1] > SETTLE_NS:
                     entry = {"sig": signature, "json": to_json(diag)}

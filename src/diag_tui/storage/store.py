@@ -24,13 +24,13 @@ import re
 import shutil
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from diag_tui.storage.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
+from diag_tui.bank.schema import SchemaError, parse, plain
 from diag_tui.errors import UserError
 from diag_tui.files import (
     MAX_INPUT_BYTES,
@@ -46,31 +46,16 @@ from diag_tui.files import (
     same_file,
     sweep_journal,
 )
-from diag_tui.bank.schema import SchemaError, parse, plain
+from diag_tui.paths import home
+from diag_tui.storage import index
+from diag_tui.storage.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
 
-APP_NAME = "diag-tui"
+if TYPE_CHECKING:
+    from diag_tui.bank.referential import Referential
+
 QUARANTINE = "illisibles"
 JOURNAL = ".ecritures-en-cours"
 EXPORT_NAMES = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}  # `<id>-<name>`
-
-
-def home() -> Path:
-    override = os.environ.get("DIAG_TUI_HOME")
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
-
-
-def cache_home() -> Path:
-    """Data that can be rebuilt at any time (the checked question bank, `referential_cache`)."""
-    override = os.environ.get("DIAG_TUI_HOME")
-    if override:
-        return Path(override).expanduser() / "cache"
-    import platformdirs
-
-    return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
 class ConflictError(UserError):
@@ -90,12 +75,6 @@ def _unreadable_folder(folder: Path, exc: OSError) -> UserError:
         "c'est bien un dossier (ni un fichier, ni un lien vers un dossier disparu) et que vous avez le droit "
         "de le lire, ou choisissez un autre dossier avec DIAG_TUI_HOME."
     )
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    diagnostics: tuple[Diagnostic, ...]
-    problems: tuple[str, ...]  # one message per file moved aside
 
 
 class Store:
@@ -181,21 +160,27 @@ class Store:
             raise self.folder_problem(exc) or UserError(
                 f"Aucun diagnostic « {diagnostic_id} » dans {self.folder}. `diag-tui list` donne les identifiants."
             ) from None
+        diag = self.read_or_set_aside(path)
+        if isinstance(diag, str):
+            raise UserError(diag)
+        return diag
+
+    def listing(self, ref: Referential | None = None) -> tuple[index.LoadReport, dict[str, index.Summary]]:
+        """Every readable diagnostic, most recently changed first, unreadable files set aside;
+        with `ref`, also what a listing shows of each (progress, measures done) by id. Files
+        unchanged since the previous call come from the index (`storage/index.py`)."""
+        return index.load(self, ref)
+
+    def read_or_set_aside(self, path: Path) -> Diagnostic | str:
+        """The diagnostic in `path`; when it cannot be used, the file is moved aside (`quarantine`)
+        and the message saying so is returned instead."""
         try:
             return read_diagnostic(path)
         except UnreadableFile as exc:
-            raise UserError(self._quarantine(path, exc.reason)) from None
+            return self.quarantine(path, exc.reason)
 
-    def load_all(self) -> LoadReport:
-        """Every readable diagnostic, most recently changed first; unreadable files moved aside.
-
-        Files unchanged since the previous call are taken from the index (`store_index`)
-        instead of being parsed again."""
-        from diag_tui.storage import index as store_index
-
-        return store_index.load(self)[0]
-
-    def _quarantine(self, path: Path, reason: str) -> str:
+    def quarantine(self, path: Path, reason: str) -> str:
+        """Move an unusable file to `illisibles/` (kept, never deleted) and say so."""
         target_dir = self.root / QUARANTINE
         stamp = now().strftime("%Y%m%d-%H%M%S")
         target = target_dir / f"{path.name}.{stamp}"
@@ -272,9 +257,7 @@ class Store:
             except OSError as exc:
                 raise UserError(f"{path} : suppression impossible ({exc.strerror}). Le diagnostic est conservé.") from None
             self._remove_leftovers(path)  # copies of the content too
-            from diag_tui.storage import index as store_index
-
-            store_index.forget(self.folder, path.name)
+            index.forget(self.folder, path.name)
         if with_exports:
             for export in self.exports_of(diagnostic_id):
                 try:
@@ -303,6 +286,7 @@ class Store:
             fd = _acquire(path, wait=True)
         except OSError as exc:
             raise _unusable(self.folder, exc) from None
+        assert fd is not None  # waiting, it always gets the lock
         try:
             yield
         finally:
@@ -372,7 +356,8 @@ def _holder(path: Path) -> str:
 
 class EditLock:
     def __init__(self, path: Path, diagnostic_id: str):
-        self.path, self.diagnostic_id, self._fd = path, diagnostic_id, None
+        self.path, self.diagnostic_id = path, diagnostic_id
+        self._fd: int | None = None
 
     def acquire(self) -> None:
         fd = _acquire(self.path, wait=False)
@@ -470,8 +455,7 @@ def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
-assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one migration per older schema"
+MIGRATIONS = {1: _migrate_1_to_2}  # one per older schema (tests/test_store.py checks it)
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:

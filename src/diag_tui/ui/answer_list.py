@@ -78,7 +78,7 @@ class AnswerList(Widget, can_focus=True):
 
     def _lines(self, width: int) -> list[tuple[int, Text]]:
         if self._wrapped is None or self._wrapped[0] != width:
-            lines = []
+            lines: list[tuple[int, Text]] = []
             for i, (prefix, body) in enumerate(self.labels):
                 if prefix.cell_len * 2 > width:  # too narrow for a hanging indent: wrap it all
                     lines.extend((i, line) for line in Prose(Text.assemble(prefix, body)).lines(max(1, width)))
@@ -119,7 +119,7 @@ class AnswerList(Widget, can_focus=True):
         top = self.virtual_region.y + self.gutter.top + rows[0]
         container.scroll_to_region(Region(0, top, 1, len(rows)), animate=False, x_axis=False)
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         index = event.style.meta.get("option")
         if index is not None:
             self.highlight(index)

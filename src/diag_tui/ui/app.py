@@ -6,18 +6,21 @@ import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from diag_tui import __version__
-from diag_tui.storage.diagnostic import now
+from diag_tui.bank.referential import Referential
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write
-from diag_tui.bank.referential import Referential
 from diag_tui.session import Session
+from diag_tui.storage.diagnostic import now
 from diag_tui.storage.store import Store
+from diag_tui.ui import messages
+from diag_tui.ui.messages import Stage
 from diag_tui.untrusted import shown
 
 
@@ -70,24 +73,45 @@ class DiagApp(App):
         if len(self.screen_stack) < 2:  # nothing to resume (or it failed): home
             self.go_home()
 
-    # ---- sessions ----------------------------------------------------------------------------
+    # ---- navigation: what the screens ask for (ui/messages.py) ----------------------------------
 
-    def open_session(self, session: Session, then: str | None = None) -> None:
+    def open_session(self, session: Session, stage: Stage = "questions") -> None:
+        self.sessions[session.diag.id] = session
+        self.show(session, stage)
+
+    def show(self, session: Session, stage: Stage) -> None:
+        """Push the screen of `stage`; back to the questions is a step back when they are just
+        below (the results were opened from them)."""
         from diag_tui.ui.question import QuestionScreen
 
-        self.sessions[session.diag.id] = session
-        if then == "results":
+        if stage == "questions":
+            below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+            if isinstance(below, QuestionScreen) and below.session is session and not isinstance(self.screen, QuestionScreen):
+                self.pop_screen()
+            else:
+                self.push_screen(QuestionScreen(session))
+        elif stage == "results":
             from diag_tui.ui.results import ResultsScreen
 
             self.push_screen(ResultsScreen(session))
-        elif then == "followup":
+        elif stage == "plan":
+            from diag_tui.ui.plan import PlanScreen
+
+            self.push_screen(PlanScreen(session))
+        else:
             from diag_tui.ui.followup import FollowupScreen
 
             self.push_screen(FollowupScreen(session))
-        else:
-            self.push_screen(QuestionScreen(session))
 
-    def resume(self, diagnostic_id: str, then: str | None = None) -> None:
+    @on(messages.Open)
+    def _open(self, message: messages.Open) -> None:
+        self.show(message.session, message.stage)
+
+    @on(messages.Resume)
+    def _resume(self, message: messages.Resume) -> None:
+        self.resume(message.diagnostic_id, message.stage)
+
+    def resume(self, diagnostic_id: str, stage: Stage | None = None) -> None:
         session = self.sessions.get(diagnostic_id)
         if session is None:
             try:
@@ -95,26 +119,39 @@ class DiagApp(App):
             except UserError as exc:
                 self.notify(str(exc), title="Ouverture impossible", severity="error", timeout=15)
                 return
-        if then is None and session.first_unanswered() is None:
-            then = "results"  # a finished diagnostic reopens on its results
-        self.open_session(session, then)
+        if stage is None:  # a finished diagnostic reopens on its results
+            stage = "results" if session.first_unanswered() is None else "questions"
+        self.open_session(session, stage)
 
-    def review_questions(self, session: Session, question_ids: Iterable[str]) -> None:
+    @on(messages.NewDiagnostic)
+    def _new_diagnostic(self) -> None:
+        from diag_tui.ui.new_diagnostic import NewDiagnosticScreen
+
+        self.push_screen(NewDiagnosticScreen(self.ref, self.store))
+
+    @on(messages.Started)
+    def _started(self, message: messages.Started) -> None:
+        self.pop_screen()  # the form
+        self.open_session(message.session)
+
+    @on(messages.ReviewQuestions)
+    def _review_questions(self, message: messages.ReviewQuestions) -> None:
         """Checkpoint: re-ask only some questions, then come back."""
         from diag_tui.ui.question import QuestionScreen
 
-        ids = tuple(question_ids)
+        session, ids = message.session, message.question_ids
         walk = [q for q in session.questions() if q.id in ids]
         if not walk:
             self.notify("Aucune question à revoir.")
             return
         self.push_screen(QuestionScreen(session, start=walk[0].id, only=ids))
 
-    def start_followup_diagnostic(self, session: Session) -> None:
-        """A new diagnostic linked to `session`'s, pre-filled with its answers, revised from the start."""
+    @on(messages.StartFollowUp)
+    def _start_follow_up(self, message: messages.StartFollowUp) -> None:
+        """A new diagnostic linked to this one, pre-filled with its answers, revised from the start."""
         from diag_tui.ui.question import QuestionScreen
 
-        diag = session.diag
+        diag = message.session.diag
         try:
             follow = Session.start(self.ref, self.store, diag.organisation.name, diag.aidant, diag.mode, previous=diag)
         except UserError as exc:
@@ -124,19 +161,22 @@ class DiagApp(App):
         self.push_screen(QuestionScreen(follow, start=follow.questions()[0].id))
         self.notify("Diagnostic de suivi créé : les réponses précédentes sont reprises, revoyez-les une à une.")
 
-    def compare_with_previous(self, session: Session) -> None:
+    @on(messages.Compare)
+    def _compare(self, message: messages.Compare) -> None:
         from diag_tui.ui.compare import ComparisonScreen
 
-        if not session.diag.previous:
-            self.notify("Ce diagnostic ne fait suite à aucun autre.")
-            return
         try:
-            before = self.store.load(session.diag.previous)
+            before, comparison = message.session.comparison()
         except UserError as exc:
-            self.notify(f"Diagnostic précédent introuvable : {exc}", severity="error", timeout=15)
+            self.notify(str(exc), severity="error", timeout=15)
             return
-        self.push_screen(ComparisonScreen(self.ref, before, session.diag))
+        self.push_screen(ComparisonScreen(before, message.session.diag, comparison))
 
+    @on(messages.Export)
+    def _export(self, message: messages.Export) -> None:
+        self.export(message.session, message.fmt)
+
+    @on(messages.GoHome)
     def go_home(self) -> None:
         from diag_tui.ui.home import HomeScreen  # imported late: DataTable is not needed to answer
 
@@ -144,7 +184,11 @@ class DiagApp(App):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         if not has_home:
-            self.push_screen(HomeScreen())
+            self.push_screen(HomeScreen(self.store, self.ref))
+
+    @on(messages.ReleaseSessions)
+    def _release_sessions(self) -> None:
+        self.close_sessions()
 
     def close_sessions(self, everything: bool = False) -> None:
         """Release the sessions no open screen uses any more (all of them on exit)."""
@@ -162,12 +206,17 @@ class DiagApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         session = getattr(screen, "session", None)
         if session is not None:
-            yield SystemCommand("Exporter le fichier de suivi", "Écrire le plan de suivi (TOML) dans le dossier des exports", lambda: self.export(session, "toml"))
-            yield SystemCommand("Exporter le rapport HTML", "Rapport autonome, imprimable en PDF depuis un navigateur", lambda: self.export(session, "html"))
-            yield SystemCommand("Voir les résultats", "Indicateurs, six mesures prioritaires et plan", lambda: self.open_session(session, "results"))
-        if hasattr(screen, "action_overview"):
+            yield SystemCommand(
+                "Exporter le fichier de suivi", "Écrire le plan de suivi (TOML) dans le dossier des exports", lambda: self.export(session, "toml")
+            )
+            yield SystemCommand(
+                "Exporter le rapport HTML", "Rapport autonome, imprimable en PDF depuis un navigateur", lambda: self.export(session, "html")
+            )
+            yield SystemCommand("Voir les résultats", "Indicateurs, six mesures prioritaires et plan", lambda: self.show(session, "results"))
+        from diag_tui.ui.question import QuestionScreen
+
+        if isinstance(screen, QuestionScreen):
             yield SystemCommand("Aller à un thème", "Vue d'ensemble des thèmes et des questions", screen.action_overview)
-        if hasattr(screen, "action_toggle_help"):
             yield SystemCommand("Afficher ou masquer l'aide", "« Pourquoi cette question ? »", screen.action_toggle_help)
         yield SystemCommand("Changer de thème de couleurs", "Clair, sombre, contrasté…", self.action_change_theme)
         yield SystemCommand("Quitter", "Les réponses sont déjà enregistrées", self.action_quit)

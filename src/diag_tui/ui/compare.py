@@ -9,20 +9,21 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from diag_tui.engine.comparison import compare
+from diag_tui.engine.comparison import Comparison
 from diag_tui.storage.diagnostic import Diagnostic
-from diag_tui.bank.referential import Referential
-from diag_tui.ui.texts import date_fr, indicator_bar, indicator_text
+from diag_tui.ui.texts import indicator_bar
 from diag_tui.untrusted import shown
+from diag_tui.wording import date_fr, indicator_text
 
 
 class ComparisonScreen(Screen):
     CSS_PATH = "compare.tcss"
+    AUTO_FOCUS = "#cmp-body"
     BINDINGS = [Binding("escape", "back", "Retour")]
 
-    def __init__(self, ref: Referential, before: Diagnostic, after: Diagnostic):
+    def __init__(self, before: Diagnostic, after: Diagnostic, comparison: Comparison):
         super().__init__()
-        self.ref, self.before, self.after = ref, before, after
+        self.before, self.after, self.comparison = before, after, comparison
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -32,10 +33,9 @@ class ComparisonScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = f"Avant / après — {shown(self.after.organisation.name)}"
-        self.query_one("#cmp-body").focus()
 
     def render_comparison(self) -> Text:
-        c = compare(self.ref, self.before, self.after)
+        c = self.comparison
         text = Text()
         text.append(
             f"Diagnostic du {date_fr(self.before.created)} comparé au diagnostic de suivi du {date_fr(self.after.created)}\n\n",

@@ -8,12 +8,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from diag_tui.storage.diagnostic import EMERGENCY_LABELS, Emergency, emergency_from
 from diag_tui.errors import UserError
+from diag_tui.storage.diagnostic import Emergency, emergency_from
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, checked
+from diag_tui.wording import EMERGENCY_LABELS
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    AUTO_FOCUS = "#no"  # the safe answer: Entrée straight away does nothing
     BINDINGS = [
         Binding("escape", "answer(False)", "Annuler"),
         Binding("o", "answer(True)", "Oui", show=False),
@@ -29,9 +31,6 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.confirm, variant="error" if self.danger else "primary", id="yes")
                 yield Button(self.refuse, id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -8,28 +8,25 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from diag_tui.engine.plan import PlanItem
+from diag_tui.errors import UserError
+from diag_tui.session import Session
 from diag_tui.storage import diagnostic
 from diag_tui.storage.diagnostic import STATUSES
-from diag_tui.errors import UserError
-from diag_tui.engine.plan import PlanItem
-from diag_tui.session import Session
 from diag_tui.ui.dialogs import ConfirmDialog, TextDialog
+from diag_tui.ui.messages import Compare, Export, ReviewQuestions, StartFollowUp
 from diag_tui.ui.prose import Prose, fr
-from diag_tui.ui.texts import STATUS_LABELS, date_fr
 from diag_tui.untrusted import shown
-
-CLOSED = ("fait", "abandonne")
-
-
-def is_overdue(item: PlanItem, status: str, today: dt.date) -> bool:
-    return status not in CLOSED and item.due < today
+from diag_tui.wording import STATUS_LABELS, date_fr
 
 
 class FollowupScreen(Screen):
     CSS_PATH = "followup.tcss"
+    AUTO_FOCUS = "#fu-table"
     BINDINGS = [
         Binding("space", "cycle", "État"),
         Binding("e", "notes", "Notes"),
@@ -40,12 +37,12 @@ class FollowupScreen(Screen):
         Binding("x", "export", "Exporter"),
         Binding("escape", "back", "Retour"),
     ]
+    items: var[tuple[PlanItem, ...]] = var((), bindings=True, init=False)  # the plan's measures
 
     def __init__(self, session: Session, today: dt.date | None = None):
         super().__init__()
         self.session = session
         self.today = today or diagnostic.now().date()  # one clock (fixed in the screenshots)
-        self.items: list[PlanItem] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,37 +56,30 @@ class FollowupScreen(Screen):
         table = self.query_one(DataTable)
         table.add_columns("N°", "État", "Échéance", "Mesure")
         self.reload()
-        table.focus()
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def reload(self) -> None:
         session = self.session
-        plan = session.plan()
-        self.items = list(plan.items)
+        state_of = session.follow_up(self.today)
+        self.items = state_of.plan.items
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        done = late = 0
         for item in self.items:
-            status = session.diag.status_of(item.measure.id).status
-            overdue = is_overdue(item, status, self.today)
-            done += status == "fait"
-            late += overdue
+            status = state_of.statuses[item.measure.id]
+            overdue = item.measure.id in state_of.late
             due = Text(date_fr(item.due), style="bold red" if overdue else "")
             state = Text(STATUS_LABELS[status] + (" · en retard" if overdue else ""), style="bold red" if overdue else "")
             table.add_row(str(item.rank), state, due, item.priority.finding.title, key=item.measure.id)
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
-        next_checkpoint = next(
-            (c for c in plan.checkpoints if not session.diag.checkpoints.get(str(c.month), None) or not session.diag.checkpoints[str(c.month)].done),
-            None,
-        )
+        next_checkpoint = state_of.next_checkpoint
         summary = Text()
-        summary.append(f"{done} sur {len(self.items)} faites", style="bold")
-        if late:
-            summary.append(f" · {late} en retard", style="bold red")
+        summary.append(f"{state_of.done} sur {len(self.items)} faites", style="bold")
+        if state_of.late:
+            summary.append(f" · {len(state_of.late)} en retard", style="bold red")
         if next_checkpoint:
             summary.append(f" · prochain point d'étape : M+{next_checkpoint.month} le {date_fr(next_checkpoint.date)}")
         else:
@@ -97,7 +87,6 @@ class FollowupScreen(Screen):
         summary.append(f" · aujourd'hui : {date_fr(self.today)}", style="dim")
         self.query_one("#fu-summary", Static).update(summary)
         self.show_detail()
-        self.refresh_bindings()
 
     def selected(self) -> PlanItem | None:
         table = self.query_one(DataTable)
@@ -170,17 +159,14 @@ class FollowupScreen(Screen):
         )
 
     def action_checkpoint(self) -> None:
-        plan = self.session.plan()
-        saved = self.session.diag.checkpoints
-        checkpoint = next((c for c in plan.checkpoints if not (saved.get(str(c.month)) and saved[str(c.month)].done)), None)
+        checkpoint = self.session.follow_up(self.today).next_checkpoint
         if checkpoint is None:
             self.notify("Tous les points d'étape sont déjà faits.")
             return
 
         def done(text: str | None) -> None:
-            if text is not None:
-                if self._apply(lambda: self.session.set_checkpoint(checkpoint.month, done=True, notes=text.strip())):
-                    self.notify(f"Point d'étape M+{checkpoint.month} enregistré.")
+            if text is not None and self._apply(lambda: self.session.set_checkpoint(checkpoint.month, done=True, notes=text.strip())):
+                self.notify(f"Point d'étape M+{checkpoint.month} enregistré.")
 
         self.app.push_screen(
             TextDialog(f"Point d'étape M+{checkpoint.month} (prévu le {date_fr(checkpoint.date)})", "",
@@ -190,15 +176,12 @@ class FollowupScreen(Screen):
         )
 
     def action_review(self) -> None:
-        sources: list[str] = []
-        for item in self.items:
-            sources += [q for q in item.priority.finding.sources if q not in sources]
-        self.app.review_questions(self.session, sources)
+        self.post_message(ReviewQuestions(self.session, tuple(self.session.review_questions())))
 
     def action_new_diagnostic(self) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.start_followup_diagnostic(self.session)
+                self.post_message(StartFollowUp(self.session))
 
         self.app.push_screen(
             ConfirmDialog(
@@ -211,10 +194,10 @@ class FollowupScreen(Screen):
         )
 
     def action_compare(self) -> None:
-        self.app.compare_with_previous(self.session)
+        self.post_message(Compare(self.session))
 
     def action_export(self) -> None:
-        self.app.export(self.session, "toml")
+        self.post_message(Export(self.session, "toml"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -5,19 +5,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from diag_tui.storage import index as store_index
-from diag_tui.storage.diagnostic import Diagnostic
+from diag_tui.bank.referential import Referential
 from diag_tui.errors import UserError
-from diag_tui.untrusted import shown
+from diag_tui.storage.diagnostic import Diagnostic
+from diag_tui.storage.store import Store
 from diag_tui.ui.dialogs import ConfirmDialog
-
-MODES = {"accompagne": "accompagné", "autodiagnostic": "autodiagnostic"}
-
-
-STAGES = {"en_cours": "en cours", "termine": "terminé", "en_suivi": "en suivi"}
+from diag_tui.ui.messages import NewDiagnostic, ReleaseSessions, Resume
+from diag_tui.untrusted import shown
+from diag_tui.wording import MODE_SHORT, STAGE_LABELS
 
 
 class HomeScreen(Screen):
@@ -30,6 +29,7 @@ class HomeScreen(Screen):
         Binding("d", "delete", "Supprimer"),
         Binding("ctrl+q", "app.quit", "Quitter"),
     ]
+    highlighted: var[str | None] = var(None, bindings=True, init=False)  # the diagnostic's id
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,10 +42,15 @@ class HomeScreen(Screen):
         table = self.query_one(DataTable)
         table.add_columns("Organisation", "Date", "Mode", "Avancement", "Statut", "Aidant")
 
+    def __init__(self, store: Store, ref: Referential):
+        super().__init__()
+        self.store, self.ref = store, ref
+        self.diagnostics: dict[str, Diagnostic] = {}  # in the table's order
+
     def on_screen_resume(self) -> None:
         """Each time the home screen shows (the first time included): release the sessions no
         screen uses any more, and list the store again."""
-        self.app.close_sessions()
+        self.post_message(ReleaseSessions())
         self.reload()
 
     def reload(self) -> None:
@@ -53,12 +58,12 @@ class HomeScreen(Screen):
         table.clear()
         empty = self.query_one("#home-empty", Static)
         try:
-            report, summaries = store_index.load(self.app.store, self.app.ref)  # progress cached per file
+            report, summaries = self.store.listing(self.ref)  # progress cached per file
         except UserError as exc:  # the data folder itself cannot be read: say so, list nothing
             self.diagnostics = {}
             empty.update(Text(shown(str(exc), multiline=True)))
             empty.display, table.display = True, False
-            self.refresh_bindings()
+            self.highlighted = None
             return
         for problem in report.problems:
             self.notify(problem, title="Fichier mis de côté", severity="warning", timeout=15)
@@ -67,9 +72,9 @@ class HomeScreen(Screen):
             table.add_row(  # Text: names are shown as typed, never read as markup
                 Text(shown(d.organisation.name)),
                 f"{d.created:%d/%m/%Y}",
-                MODES[d.mode],
+                MODE_SHORT[d.mode],
                 f"{summaries[d.id].percent} %",
-                STAGES[d.stage],
+                STAGE_LABELS[d.stage],
                 Text(shown(d.aidant or "")),
                 key=d.id,
             )
@@ -82,17 +87,14 @@ class HomeScreen(Screen):
         table.display = bool(report.diagnostics)
         if report.diagnostics:
             table.focus()
-        self.refresh_bindings()
+        self.on_data_table_row_highlighted()
+        self.refresh_bindings()  # the same diagnostic may have changed stage
 
     def selected(self) -> Diagnostic | None:
-        table = self.query_one(DataTable)
-        if not self.diagnostics or table.cursor_row < 0:
-            return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return self.diagnostics.get(key)
+        return self.diagnostics.get(self.highlighted) if self.highlighted else None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("resume", "results", "followup", "delete") and not getattr(self, "diagnostics", None):
+        if action in ("resume", "results", "followup", "delete") and not self.diagnostics:
             return None
         if action == "followup":
             d = self.selected()
@@ -100,27 +102,27 @@ class HomeScreen(Screen):
         return True
 
     def on_data_table_row_highlighted(self) -> None:
-        self.refresh_bindings()
+        table = self.query_one(DataTable)
+        rows = list(self.diagnostics)
+        self.highlighted = rows[table.cursor_row] if 0 <= table.cursor_row < len(rows) else None
 
     def on_data_table_row_selected(self) -> None:
         self.action_resume()
 
     def action_new(self) -> None:
-        from diag_tui.ui.new_diagnostic import NewDiagnosticScreen
-
-        self.app.push_screen(NewDiagnosticScreen())
+        self.post_message(NewDiagnostic())
 
     def action_resume(self) -> None:
         if (d := self.selected()) is not None:
-            self.app.resume(d.id)
+            self.post_message(Resume(d.id))
 
     def action_results(self) -> None:
         if (d := self.selected()) is not None:
-            self.app.resume(d.id, then="results")
+            self.post_message(Resume(d.id, "results"))
 
     def action_followup(self) -> None:
         if (d := self.selected()) is not None:
-            self.app.resume(d.id, then="followup")
+            self.post_message(Resume(d.id, "followup"))
 
     def action_delete(self) -> None:
         d = self.selected()
@@ -131,9 +133,9 @@ class HomeScreen(Screen):
 
         def delete(with_exports: bool | None) -> None:
             try:
-                with self.app.store.open_for_edit(d.id):
-                    self.app.store.delete(d.id, with_exports=bool(with_exports))
-            except Exception as exc:  # UserError and OSError: shown, never fatal
+                with self.store.open_for_edit(d.id):
+                    self.store.delete(d.id, with_exports=bool(with_exports))
+            except (UserError, OSError) as exc:  # shown, never fatal
                 self.notify(str(exc), severity="error")
                 return
             kept = "" if with_exports or not exports else " Ses exports sont conservés."
@@ -155,7 +157,7 @@ class HomeScreen(Screen):
                 delete,
             )
 
-        exports = self.app.store.exports_of(d.id)
+        exports = self.store.exports_of(d.id)
         self.app.push_screen(
             ConfirmDialog(
                 f"Supprimer définitivement le diagnostic de « {name} » du "

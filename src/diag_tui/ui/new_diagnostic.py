@@ -8,7 +8,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
 
+from diag_tui.bank.referential import Referential
 from diag_tui.errors import UserError
+from diag_tui.storage.diagnostic import Mode
+from diag_tui.storage.store import Store
+from diag_tui.ui.messages import Started
 from diag_tui.untrusted import NAME_MAX
 
 
@@ -16,14 +20,19 @@ class ModeButton(RadioButton):
     """A radio button whose dot is drawn only when chosen: Textual draws it in both states and
     tells them apart by colour alone, unreadable on a monochrome screen or a projector."""
 
-    @property
-    def BUTTON_INNER(self) -> str:  # read by ToggleButton at each render
+    @property  # ToggleButton reads this class attribute at each render; textual is pinned (8.2.8)
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "●" if self.value else " "
 
 
 class NewDiagnosticScreen(Screen):
     CSS_PATH = "new_diagnostic.tcss"
+    AUTO_FOCUS = "#organisation"
     BINDINGS = [Binding("escape", "app.pop_screen", "Retour")]
+
+    def __init__(self, ref: Referential, store: Store):
+        super().__init__()
+        self.ref, self.store = ref, store
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,9 +56,6 @@ class NewDiagnosticScreen(Screen):
                 yield Button("Annuler", id="cancel")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#organisation", Input).focus()
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "organisation":
             self.query_one("#aidant", Input).focus()
@@ -72,11 +78,10 @@ class NewDiagnosticScreen(Screen):
             self.query_one("#organisation", Input).focus()
             return
         pressed = self.query_one("#mode", RadioSet).pressed_button
-        mode = pressed.id if pressed is not None else "accompagne"
+        mode: Mode = "autodiagnostic" if pressed is not None and pressed.id == "autodiagnostic" else "accompagne"
         try:
-            session = Session.start(self.app.ref, self.app.store, name, self.query_one("#aidant", Input).value, mode)
+            session = Session.start(self.ref, self.store, name, self.query_one("#aidant", Input).value, mode)
         except UserError as exc:
             error.update(str(exc))
             return
-        self.app.pop_screen()
-        self.app.open_session(session)
+        self.post_message(Started(session))

@@ -15,6 +15,7 @@ from diag_tui.session import Session
 
 class OverviewScreen(ModalScreen[str | None]):
     CSS_PATH = "overview.tcss"
+    AUTO_FOCUS = "#overview-list"
     BINDINGS = [Binding("escape", "dismiss_none", "Fermer"), Binding("t", "dismiss_none", "Fermer", show=False)]
 
     def __init__(self, session: Session, current: str, only: tuple[str, ...] | None = None):
@@ -56,7 +57,6 @@ class OverviewScreen(ModalScreen[str | None]):
                     highlight = listing.option_count
                 listing.add_option(Option(Text(f"{indent}{mark} {q.text}{flag}"), id=q.id))
         listing.highlighted = highlight
-        listing.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

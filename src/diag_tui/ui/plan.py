@@ -9,14 +9,17 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from diag_tui.engine.plan import MONTHS
 from diag_tui.session import Session
+from diag_tui.ui.messages import Export, Open
 from diag_tui.ui.prose import Prose, fr
-from diag_tui.ui.texts import STATUS_LABELS, date_fr
 from diag_tui.untrusted import shown
+from diag_tui.wording import STATUS_LABELS, date_fr
 
 
 class PlanScreen(Screen):
     CSS_PATH = "plan.tcss"
+    AUTO_FOCUS = "#plan-body"
     BINDINGS = [
         Binding("x", "export('toml')", "Exporter le suivi (TOML)"),
         Binding("h", "export('html')", "Rapport HTML"),
@@ -37,7 +40,6 @@ class PlanScreen(Screen):
     def on_mount(self) -> None:
         self.title = f"Plan sur six mois — {shown(self.session.diag.organisation.name)}"
         self.render_plan()
-        self.query_one("#plan-body").focus()
 
     def on_screen_resume(self) -> None:
         self.render_plan()
@@ -60,7 +62,7 @@ class PlanScreen(Screen):
         if not plan.items:
             add("Aucune mesure prioritaire : il n'y a pas de plan à suivre pour l'instant.", "plan-month")
         checkpoints = {c.month: c for c in plan.checkpoints}
-        for month in range(1, 7):
+        for month in range(1, MONTHS + 1):
             items = plan.month(month)
             checkpoint = checkpoints.get(month)
             if not items and checkpoint is None:
@@ -92,12 +94,10 @@ class PlanScreen(Screen):
         body.mount_all(lines)
 
     def action_export(self, fmt: str) -> None:
-        self.app.export(self.session, fmt)
+        self.post_message(Export(self.session, fmt))
 
     def action_followup(self) -> None:
-        from diag_tui.ui.followup import FollowupScreen
-
-        self.app.push_screen(FollowupScreen(self.session))
+        self.post_message(Open(self.session, "followup"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -8,19 +8,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from diag_tui.errors import UserError
 from diag_tui.bank.referential import OptionKind, Question
+from diag_tui.engine.answers import minutes_left
+from diag_tui.errors import UserError
 from diag_tui.session import Session
 from diag_tui.ui.answer_list import AnswerList
+from diag_tui.ui.messages import GoHome, Open
 from diag_tui.ui.progress_line import ProgressLine
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.untrusted import shown
-
-SECONDS_PER_QUESTION = 90  # estimate before the session gives its own pace
-MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
 
 
 class QuestionScreen(Screen):
@@ -41,17 +41,18 @@ class QuestionScreen(Screen):
         Binding("v", "results", "Résultats"),
         Binding("escape", "leave", "Accueil"),
     ]
+    show_help: var[bool] = var(False, init=False)  # « Pourquoi cette question ? », shown in self-service
 
     def __init__(self, session: Session, start: str | None = None, only: tuple[str, ...] | None = None):
         super().__init__()
         self.session = session
         self.only = only
-        self.current: Question = session.ref.question(start) if start else session.resume_question()
-        self.show_help = session.diag.mode == "autodiagnostic"
+        self.current: Question = session.question(start) if start else session.resume_question()
+        self.set_reactive(QuestionScreen.show_help, session.diag.mode == "autodiagnostic")
         self.opened = time.monotonic()
         self.answered_here = 0
         self.changed_here: list[str] = []
-        self._shown: dict[str, str | Text] = {}  # what each Static shows, by selector
+        self._shown: dict[str, str | Text | Prose] = {}  # what each Static shows, by selector
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -106,7 +107,7 @@ class QuestionScreen(Screen):
         self._update("#q-help", Prose(Text.assemble((fr("Pourquoi cette question ? "), "bold"), fr(question.help))))
         self.query_one("#q-help", Static).display = self.show_help
 
-        chosen = {o.id for o in _chosen(question, session)}
+        chosen = set(session.chosen(question))
         labels = []
         for n, option in enumerate(question.options, start=1):
             mark = ("☑ " if option.id in chosen else "☐ ") if question.kind == "multiple" else ("● " if option.id in chosen else "  ")
@@ -138,8 +139,7 @@ class QuestionScreen(Screen):
 
     def update_pace(self, remaining: int) -> None:
         elapsed = time.monotonic() - self.opened
-        per_question = elapsed / self.answered_here if self.answered_here >= 3 else SECONDS_PER_QUESTION
-        estimate = round(remaining * max(per_question, MIN_SECONDS_PER_QUESTION) / 60)
+        estimate = minutes_left(remaining, elapsed, self.answered_here)
         left = f"reste ≈ {estimate} min" if estimate >= 1 else "reste < 1 min"
         self._update("#q-pace", f"{int(elapsed // 60)} min · {left}" if remaining else f"{int(elapsed // 60)} min · tout est répondu")
 
@@ -185,16 +185,8 @@ class QuestionScreen(Screen):
 
     def toggle(self, option_id: str) -> None:
         question = self.current
-        chosen = [o.id for o in _chosen(question, self.session)]
-        option = question.option(option_id)
-        if option_id in chosen:
-            chosen.remove(option_id)
-        elif option.alone:
-            chosen = [option_id]  # "Je ne sais pas", "Aucune…" exclude the others
-        else:
-            chosen = [c for c in chosen if not question.option(c).alone] + [option_id]
-        ordered = [o.id for o in question.options if o.id in chosen]
-        if self.save(question.id, ordered or None):
+        ticked = self.session.toggled(question, option_id)
+        if self.save(question.id, list(ticked) or None):
             options = self.query_one("#q-options", AnswerList)
             highlighted = options.highlighted
             self.show_question(question)
@@ -261,22 +253,22 @@ class QuestionScreen(Screen):
         self.action_results()
 
     def action_results(self) -> None:
-        from diag_tui.ui.results import ResultsScreen
-
-        self.app.push_screen(ResultsScreen(self.session))
+        self.post_message(Open(self.session, "results"))
 
     def action_overview(self) -> None:
         from diag_tui.ui.overview import OverviewScreen
 
         def jump(question_id: str | None) -> None:
             if question_id:
-                self.show_question(self.session.ref.question(question_id))
+                self.show_question(self.session.question(question_id))
 
         self.app.push_screen(OverviewScreen(self.session, self.current.id, self.only), jump)
 
     def action_toggle_help(self) -> None:
         self.show_help = not self.show_help
-        self.query_one("#q-help", Static).display = self.show_help
+
+    def watch_show_help(self, show: bool) -> None:
+        self.query_one("#q-help", Static).display = show
 
     def action_note(self) -> None:
         question = self.current
@@ -316,10 +308,5 @@ class QuestionScreen(Screen):
         if self.only is not None:
             self.app.pop_screen()
         else:
-            self.app.go_home()
+            self.post_message(GoHome())
 
-
-def _chosen(question: Question, session: Session):
-    from diag_tui.engine.answers import chosen_options
-
-    return chosen_options(question, session.answers)

@@ -9,23 +9,26 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from diag_tui.storage.diagnostic import Emergency
+from diag_tui.engine.restitution import PRIORITY_COUNT, Finding, Priority, Restitution
 from diag_tui.errors import UserError
-from diag_tui.engine.restitution import Finding, Restitution
 from diag_tui.session import Session
+from diag_tui.storage.diagnostic import Emergency
 from diag_tui.ui.dialogs import EmergencyDialog, TextDialog
+from diag_tui.ui.messages import Compare, Open
 from diag_tui.ui.prose import Prose, fr
-from diag_tui.ui.texts import indicator_bar, indicator_text, measure_detail
+from diag_tui.ui.texts import indicator_bar, measure_detail
 from diag_tui.untrusted import REASON_MAX, shown
-from diag_tui.wording import count
+from diag_tui.wording import count, indicator_text
 
 
 class ResultsScreen(Screen):
     CSS_PATH = "results.tcss"
+    AUTO_FOCUS = "#r-six"
     BINDINGS = [
         Binding("enter", "expand", "Pourquoi / comment"),
         Binding("o", "override", "Remplacer"),
@@ -38,10 +41,12 @@ class ResultsScreen(Screen):
         Binding("escape", "back", "Retour"),
     ]
 
+    expanded: var[bool] = var(False, init=False)  # the detail shows why, how and how to check
+    measure: var[int | None] = var(None, bindings=True, init=False)  # the highlighted priority
+
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
-        self.expanded = False
         self.result: Restitution = session.result()
 
     def compose(self) -> ComposeResult:
@@ -62,7 +67,6 @@ class ResultsScreen(Screen):
     def on_mount(self) -> None:
         self.title = f"Résultats — {shown(self.session.diag.organisation.name)}"
         self.refresh_result()
-        self.query_one("#r-six", OptionList).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_result()  # answers may have changed on the question screen
@@ -95,10 +99,10 @@ class ResultsScreen(Screen):
             whom: dict[str, list[str]] = {}
             for ask in result.asks:
                 whom.setdefault(ask.whom, []).append(ask.text)
-            for who, texts in whom.items():
+            for who, questions in whom.items():
                 t.append(fr(f"\nÀ demander : {who}\n"), style="bold")
-                for text in texts:
-                    t.append(f"• {fr(text)}\n")
+                for question in questions:
+                    t.append(f"• {fr(question)}\n")
             unknown.update(Prose(t))
         unknown.display = bool(result.asks)
 
@@ -111,7 +115,7 @@ class ResultsScreen(Screen):
             others.update(Prose(t))
         others.display = bool(result.others)
 
-        title = "Les six mesures prioritaires" if len(result.priorities) == 6 else (
+        title = "Les six mesures prioritaires" if len(result.priorities) == PRIORITY_COUNT else (
             f"{count(len(result.priorities), 'mesure prioritaire')}" if result.priorities else "Aucune mesure prioritaire"
         )
         self.query_one("#r-six-title", Static).update(Text(title, style="bold"))
@@ -127,14 +131,14 @@ class ResultsScreen(Screen):
         six.display = bool(result.priorities)
         if result.priorities:
             six.highlighted = min(highlighted or 0, len(result.priorities) - 1)
+        self.measure = six.highlighted if result.priorities else None
         self.show_detail()
-        self.refresh_bindings()
+        self.refresh_bindings()  # the same measure may have gained or lost its replacement
 
-    def selected(self):
-        six = self.query_one("#r-six", OptionList)
-        if not self.result.priorities or six.highlighted is None:
+    def selected(self) -> Priority | None:
+        if self.measure is None or self.measure >= len(self.result.priorities):
             return None
-        return self.result.priorities[six.highlighted]
+        return self.result.priorities[self.measure]
 
     def show_detail(self) -> None:
         detail = self.query_one("#r-detail", Static)
@@ -148,15 +152,21 @@ class ResultsScreen(Screen):
         detail.update(measure_detail(priority.finding, theme, reason, self.expanded))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "r-six":
+            self.measure = event.option_index
+
+    def watch_measure(self) -> None:
         self.show_detail()
         self.query_one("#r-detail-box", VerticalScroll).scroll_home(animate=False)
-        self.refresh_bindings()
+
+    def watch_expanded(self) -> None:
+        self.show_detail()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_expand()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        priority = self.selected() if self.is_mounted else None
+        priority = self.selected()
         # situational actions are hidden (False) rather than greyed, to keep the footer short
         if action in ("expand", "override"):
             return priority is not None
@@ -172,7 +182,6 @@ class ResultsScreen(Screen):
 
     def action_expand(self) -> None:
         self.expanded = not self.expanded
-        self.show_detail()
 
     def action_override(self) -> None:
         priority = self.selected()
@@ -226,25 +235,16 @@ class ResultsScreen(Screen):
         self.app.push_screen(AttackGuideScreen(self.session))
 
     def action_plan(self) -> None:
-        from diag_tui.ui.plan import PlanScreen
-
-        self.app.push_screen(PlanScreen(self.session))
+        self.post_message(Open(self.session, "plan"))
 
     def action_followup(self) -> None:
-        from diag_tui.ui.followup import FollowupScreen
-
-        self.app.push_screen(FollowupScreen(self.session))
+        self.post_message(Open(self.session, "followup"))
 
     def action_compare(self) -> None:
-        self.app.compare_with_previous(self.session)
+        self.post_message(Compare(self.session))
 
     def action_questions(self) -> None:
-        from diag_tui.ui.question import QuestionScreen
-
-        if isinstance(self.app.screen_stack[-2], QuestionScreen):
-            self.app.pop_screen()
-        else:
-            self.app.push_screen(QuestionScreen(self.session))
+        self.post_message(Open(self.session, "questions"))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -273,6 +273,7 @@ class PickMeasureScreen(ModalScreen[Finding | None]):
 
 
 class AttackGuideScreen(ModalScreen[None]):
+    AUTO_FOCUS = "#attack-scroll"
     """The « En cas d'attaque » sheet (as in every export), the organisation's own numbers (n to
     enter them), then what to do situation by situation, each guide with its source."""
 
@@ -338,9 +339,6 @@ class AttackGuideScreen(ModalScreen[None]):
             self.notify("Numéros enregistrés : ils figurent sur la fiche de chaque export.")
 
         self.app.push_screen(EmergencyDialog(self.session.diag.emergency), saved)
-
-    def on_mount(self) -> None:
-        self.query_one("#attack-scroll", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from diag_tui.documents.report_markdown import STATUS_LABELS, date_fr, indicator_text
 from diag_tui.engine.restitution import Finding
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.untrusted import shown
 
 BAR_WIDTH = 20
-
-__all__ = ["STATUS_LABELS", "date_fr", "indicator_bar", "indicator_text", "measure_detail"]
-
 
 def indicator_bar(value: float | None, width: int = BAR_WIDTH) -> Text:
     if value is None:
