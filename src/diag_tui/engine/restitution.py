@@ -47,7 +47,7 @@ from diag_tui.bank.referential import (
     Theme,
     band_of,
 )
-from diag_tui.engine.answers import Answers, Override, Progress, applicable_questions, chosen_options, question_score
+from diag_tui.engine.answers import Answers, Override, Progress, applicable_questions, chosen_options, is_unknown, question_score
 from diag_tui.wording import count, join_words
 
 PRIORITY_COUNT = 6
@@ -448,7 +448,7 @@ def restitution(ref: Referential, answers: Answers, overrides: tuple[Override, .
     # Critical unknowns are points of the verification measure; the others are questions to ask.
     to_ask_list = tuple(
         q for q in applicable
-        if q.scored and not q.critical and any(o.kind is OptionKind.UNKNOWN for o in chosen_options(q, answers))
+        if q.scored and not q.critical and is_unknown(q, answers)
     )
     answered = sum(1 for q in applicable if chosen_options(q, answers))
     context = context_of(answers, applicable)

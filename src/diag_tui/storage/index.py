@@ -160,7 +160,7 @@ def _cached_summary(entry: dict[str, Any] | None, ref_hash: str | None) -> Summa
 
 
 def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict[str, Summary]]:
-    """What `Store.list` returns (see there)."""
+    """What `Store.listing` returns (see there)."""
 
     folder = store.folder
     try:
