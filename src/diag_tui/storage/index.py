@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from diag_tui import __version__
 from diag_tui.bank.schema import SchemaError, parse_json, to_json
-from diag_tui.engine.answers import Progress
+from diag_tui.engine.answers import Progress, progress
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write, read_bytes
 from diag_tui.storage.diagnostic import SCHEMA_VERSION, Diagnostic
@@ -68,8 +68,7 @@ class Summary:
 
 
 def summarise(ref: Referential, diag: Diagnostic) -> Summary:
-    from diag_tui.engine.answers import progress  # the engine is not needed to answer a question
-    from diag_tui.engine.restitution import restitution
+    from diag_tui.engine.restitution import restitution  # not needed to answer a question
 
     p = progress(ref, diag.engine_answers)
     if diag.completed is None:
@@ -161,7 +160,6 @@ def _cached_summary(entry: dict[str, Any] | None, ref_hash: str | None) -> Summa
 
 def load(store: Store, ref: Referential | None = None) -> tuple[LoadReport, dict[str, Summary]]:
     """What `Store.listing` returns (see there)."""
-
     folder = store.folder
     try:
         names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".toml") and not e.name.startswith("."))
