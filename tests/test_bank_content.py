@@ -143,3 +143,16 @@ def test_texts_address_the_reader_and_use_french_typography(ref):
         if '"' in text:
             problems.append(f"{where}: guillemets droits (écrire « … »)")
     assert problems == []
+
+
+def test_the_shared_options_have_the_same_place_in_every_question(ref):
+    """« Je ne sais pas » is the last option, so the last key, of every scored question, with
+    « Non applicable » just before it where there is one: same place, same key, question after
+    question (they were in either order)."""
+    for q in ref.questions:
+        kinds = [o.kind.value for o in q.options]
+        answers = kinds.count("answer")
+        assert kinds[:answers] == ["answer"] * answers, q.id
+        assert kinds[answers:] in ([], ["unknown"], ["not_applicable", "unknown"]), (q.id, kinds)
+        if q.scored:
+            assert q.options[-1].label == "Je ne sais pas", q.id

@@ -46,8 +46,8 @@ def test_report_toml_has_the_plan(capsys):
     assert first["status"] == "a_faire"
     assert first["theme"] == "Alpha"
     assert str(first["due"]) == "2027-01-22" and first["month"] == 1 and first["due_month"] == 2
-    dues = [m["due"] for m in measures]
-    assert dues == sorted(dues)
+    months = [m["month"] for m in measures]
+    assert months == sorted(months)  # the plan reads in priority order
     assert doc["diagnostic"]["organisation"] == "Atelier Test"
     assert doc["diagnostic"]["referential_version"] == "test-1"
 
@@ -165,3 +165,164 @@ def test_session_refuses_an_override_without_a_reason(bank, store):
     with pytest.raises(UserError, match="raison"):
         session.override("m_aware", "m_charter", "  \n ")
     assert session.diag.overrides == ()
+
+
+# ---- argparse in French ---------------------------------------------------------------------------
+
+SUBCOMMANDS = ["validate", "questions", "report", "start", "resume", "list", "export", "import", "delete"]
+# argparse's own English, whatever the locale: none of it may reach the user
+ENGLISH = ("usage", "show this help", "positional arguments", "optional arguments", "show program", "error:", "required",
+           "invalid choice:", "choose from", "unrecognized", "expected one argument", "argument -", "argument COMMANDE")
+
+
+def french_only(text: str) -> None:
+    for phrase in ENGLISH:
+        assert phrase not in text, f"{phrase!r} in:\n{text}"
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in SUBCOMMANDS)], ids=["diag-tui", *SUBCOMMANDS])
+def test_every_help_is_in_french(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"utilisation : diag-tui{' ' + command[0] if command else ''} ")
+    assert "afficher cette aide et quitter" in out
+    french_only(out)
+
+
+MISTAKES = [
+    (["report"], "il manque --answers (obligatoire)"),
+    (["export", "x", "--format", "pdf"], "--format : choix invalide « pdf » (valeurs possibles : toml, markdown, html"),
+    (["frob"], "COMMANDE : choix invalide « frob » (valeurs possibles : validate, questions"),
+    (["list", "--zz"], "option ou argument inconnu : --zz"),
+    (["report", "--answers"], "--answers : une valeur est attendue"),
+    (["export"], "il manque ID (obligatoire)"),
+]
+
+
+@pytest.mark.parametrize("argv,said", MISTAKES, ids=[" ".join(m[0]) for m in MISTAKES])
+def test_a_usage_mistake_is_said_in_french(argv, said, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Erreur : ") and said in err and "--help" in err, err
+    french_only(err.replace("--help", ""))
+
+
+def test_french_argparse_leaves_gettext_as_it_was(capsys):
+    import argparse
+    import gettext
+
+    with pytest.raises(SystemExit):
+        main(["report"])
+    assert vars(argparse)["_"] is gettext.gettext and vars(argparse)["ngettext"] is gettext.ngettext
+
+
+# ---- `list` ---------------------------------------------------------------------------------------
+
+
+def test_list_has_headings_and_marks_a_follow_up(bank, store, capsys, monkeypatch):
+    from diag_tui.cli import listing_lines
+    from diag_tui.session import Session
+
+    monkeypatch.setattr("diag_tui.cli._store_and_ref", lambda: (store, bank))
+    first = Session.start(bank, store, "Boulangerie Martin")
+    first.close()
+    second = Session.start(bank, store, "Boulangerie Martin", previous=first.diag)
+    second.close()
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["Organisation", "Créé", "le", "Réponses", "État"]
+    assert lines[1].strip() == "Identifiant · mode"
+    assert len(lines) == 2 + 2 + 3  # headings, the first diagnostic, its follow-up (three lines)
+    follow = lines.index(f"  {second.diag.id} · accompagné")
+    assert lines[follow - 1].startswith("↳ Boulangerie Martin ") and lines[follow + 1] == f"  suivi de {first.diag.id}"
+    first_line = lines.index(f"  {first.diag.id} · accompagné")
+    assert lines[first_line - 1].startswith("Boulangerie Martin ")  # the two rows no longer look the same
+    assert all(len(line) <= 80 for line in lines)
+    # a long name is cut to keep the columns
+    long = listing_lines([{"id": "x", "organisation": "A" * 120, "created": "2026-12-02T10:00:00", "answered": 0,
+                           "applicable": 63, "summary": "en suivi, 2/6 mesures faites", "mode": "autodiagnostic", "previous": None}])
+    assert all(len(line) <= 80 for line in long) and "A" * 25 + "…" in long[2]
+
+    assert main(["list", "--json"]) == 0
+    data = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert data[second.diag.id]["previous"] == first.diag.id and data[first.diag.id]["previous"] is None
+    assert {"id", "organisation", "aidant", "mode", "created", "updated", "answered", "applicable", "status", "summary"} <= set(
+        data[first.diag.id]
+    )  # fields are added, never removed
+
+
+# ---- never overwriting silently ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_output_over_an_existing_file_needs_remplacer(command, bank, store, tmp_path, capsys, monkeypatch):
+    from diag_tui.session import Session
+
+    monkeypatch.setattr("diag_tui.cli._store_and_ref", lambda: (store, bank))
+    session = Session.start(bank, store, "Atelier")
+    session.close()
+    argv = report() if command == "report" else ["export", session.diag.id]
+    (tmp_path / "sortie").mkdir()
+    out = tmp_path / "sortie" / "suivi.toml"
+    out.write_text("notes saisies à la main\n", encoding="utf-8")
+    assert main([*argv, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out} existe déjà" in err and "--remplacer" in err and "rien n'a été écrit" in err
+    assert out.read_text(encoding="utf-8") == "notes saisies à la main\n"
+    assert [p.name for p in out.parent.iterdir()] == ["suivi.toml"]  # no temporary file left either
+    assert main([*argv, "-o", str(out), "--remplacer"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_an_output_created_while_writing_is_not_replaced(tmp_path, monkeypatch):
+    """The name is taken in one step (a hard link): a file that appears between the check and
+    the write is left alone."""
+    from diag_tui import files
+
+    (tmp_path / "sortie").mkdir()
+    out = tmp_path / "sortie" / "rapport.md"
+    real = files.tempfile.mkstemp
+
+    def meanwhile(*args, **kwargs):
+        out.write_text("écrit par un autre\n", encoding="utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", meanwhile)
+    with pytest.raises(FileExistsError):
+        files.atomic_write(out, "nouveau\n", overwrite=False)
+    assert out.read_text(encoding="utf-8") == "écrit par un autre\n"
+    assert [p.name for p in out.parent.iterdir()] == ["rapport.md"]
+
+
+def test_each_export_from_the_app_gets_a_new_name(bank, store):
+    from diag_tui.session import Session
+
+    session = Session.start(bank, store, "Atelier")
+    first = session.export("toml")
+    first.write_text(first.read_text(encoding="utf-8") + "# notes de l'organisation\n", encoding="utf-8")
+    second, third = session.export("toml"), session.export("toml")
+    report_md = session.export("markdown")
+    session.close()
+    assert [p.name for p in (first, second, third)] == [f"{session.diag.id}-suivi{n}.toml" for n in ("", "-2", "-3")]
+    assert first.read_text(encoding="utf-8").endswith("# notes de l'organisation\n")  # untouched
+    assert report_md.name == f"{session.diag.id}-rapport.md"
+    assert store.exports_of(session.diag.id) == [first, second, third, report_md]  # `delete --exports` finds them all
+
+
+# ---- the report's TOML is not a follow-up file ---------------------------------------------------
+
+
+def test_the_report_toml_says_it_does_not_import_and_import_says_why(tmp_path, capsys):
+    out = tmp_path / "plan.toml"
+    assert main(report("-o", str(out))) == 0
+    text = out.read_text(encoding="utf-8")
+    header = text.split("\n\n")[0]
+    assert "diag-tui import" not in header and "ne s'importe pas" in header and "diag-tui export ID" in header
+    assert tomllib.loads(text)["measures"]  # still TOML, for tools
+    capsys.readouterr()
+    assert main(["import", str(out)]) == 2
+    assert "pas un plan calculé par `diag-tui report`" in capsys.readouterr().err

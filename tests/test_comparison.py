@@ -49,3 +49,34 @@ def test_worse_answers_show_new_measures_and_unassessed_themes_have_no_delta(ban
     c = compare(result(bank, unknown), result(bank, after))
     alpha = next(t for t in c.themes if t.theme.id == "alpha")
     assert alpha.before is None and alpha.delta is None
+
+
+def test_measures_are_named_as_each_diagnostic_gave_them(bank):
+    """The earlier side is named at the level it was given (a refinement's own title), and a
+    measure still there at another level says what it is now."""
+    before = answered(bank, {**WORST, "alpha_backup": "manual", "alpha_offline": "no"})
+    after = answered(bank, WORST, before)  # backups went back to « Jamais »: level 1 now
+    c = compare(result(bank, before), result(bank, after))
+    backup = next(m for m in c.still if m.id == "m_backup")
+    level2, level1 = bank.measure("m_backup").at_level(2, frozenset()).title, bank.measure("m_backup").level1.title
+    assert level2 != level1
+    assert backup.title == level2 and backup.now == level1 and backup.was_priority
+    resolved = compare(result(bank, before), result(bank, answered(bank, {**WORST, "alpha_backup": "auto", "alpha_offline": "no"})))
+    assert [m.title for m in resolved.resolved if m.id == "m_backup"] == [level2]
+
+
+def test_a_follow_up_compares_with_the_results_as_handed_over(bank, store):
+    """Answers changed after the handover (a checkpoint review) do not move the baseline."""
+    from diag_tui.session import Session
+
+    first = Session.start(bank, store, "Atelier")
+    for qid, value in WORST.items():
+        first.answer(qid, list(value) if isinstance(value, tuple) else value)
+    given = [p.measure.id for p in first.result().priorities]
+    first.set_measure(given[0], status="en_cours")  # the follow-up starts: results handed over
+    first.answer("alpha_mfa", "full")  # a later review
+    assert [p.measure.id for p in first.result().priorities] == given
+    assert "m_mfa" not in [p.measure.id for p in first.live_result().priorities]
+    follow = Session.start(bank, store, "Atelier", previous=first.diag)
+    _, c = follow.comparison()
+    assert "m_mfa" in [m.id for m in c.resolved]  # measured against what was given

@@ -133,7 +133,7 @@ def test_unknown_on_ordinary_question_is_listed_not_recommended(bank):
     result = restitution(bank, {"alpha_mfa": "nsp"})
     assert result.priorities == ()
     assert [q.id for q in result.unknown_questions] == ["alpha_mfa"]
-    assert "1 inconnue" in result.basis
+    assert "1 « Je ne sais pas »" in result.basis
 
 
 def test_fewer_than_six_says_so(bank):
@@ -257,8 +257,13 @@ def test_progress_counts_applicable_questions_only(bank):
 
 
 def test_basis_sentence(bank):
-    answers = {"ctx_server": "yes", "alpha_backup": "none", "alpha_mfa": "nsp"}
-    assert restitution(bank, answers).basis == "calculé sur 1 réponse sur 6, 1 inconnue, 4 questions sans réponse"
+    """The parts add up to the scored questions that apply: 1 + 1 + 1 + 3 = 6."""
+    answers = {"ctx_server": "yes", "alpha_backup": "none", "alpha_mfa": "nsp", "beta_server": "na"}
+    assert restitution(bank, answers).basis == (
+        "calculé sur 1 réponse sur 6 : 1 « Je ne sais pas », 1 « Non applicable », 3 questions sans réponse"
+    )
+    del answers["ctx_server"]  # a context question is not scored: said apart
+    assert restitution(bank, answers).basis.endswith(" ; 1 question de contexte sans réponse")
 
 
 def test_override_swaps_a_priority_and_keeps_the_reason(bank):

@@ -374,7 +374,7 @@ def test_disk_full_during_export_keeps_the_previous_export(ref, tmp_path, monkey
     answers.write_text('[organisation]\nname = "X"\n', encoding="utf-8")
     with monkeypatch.context() as m:
         _disk_full(m, step)
-        code = main(["report", "--answers", str(answers), "-o", str(out)])
+        code = main(["report", "--answers", str(answers), "-o", str(out), "--remplacer"])
     err = capsys.readouterr().err
     assert code == 2 and str(out) in err and "écriture impossible" in err and "Traceback" not in err
     assert out.read_text(encoding="utf-8") == "ancien contenu\n"
@@ -517,9 +517,9 @@ def _damage(kind: str, valid: bytes, path: Path) -> None:
     elif kind == "wrong-types":
         path.write_text(text.replace('mode = "accompagne"', "mode = 3"), encoding="utf-8")
     elif kind == "future-schema":
-        path.write_text(text.replace("schema_version = 2", "schema_version = 3"), encoding="utf-8")
+        path.write_text(text.replace("schema_version = 3", "schema_version = 4"), encoding="utf-8")
     elif kind == "schema-as-text":
-        path.write_text(text.replace("schema_version = 2", 'schema_version = "2"'), encoding="utf-8")
+        path.write_text(text.replace("schema_version = 3", 'schema_version = "3"'), encoding="utf-8")
     elif kind == "invalid-utf8":
         path.write_bytes(text.replace("Boulangerie", "Crêperie").encode("latin-1"))
     elif kind == "huge":

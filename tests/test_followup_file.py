@@ -64,7 +64,10 @@ def test_round_trip_export_edit_import_export(bank, store, saved, tmp_path):
     assert "m_mfa : a_faire → en_cours" in outcome.changes
     again = store.load(saved.id)
     assert again.status_of("m_backup").status == "fait"
-    assert render(bank, again, "toml") == edited
+    # the follow-up started: the results are fixed as given, and the file says what they rest on
+    assert again.handed_over is not None and again.handed_over.answers == saved.answers
+    exported, given = render(bank, again, "toml").split("\n[handed_over]\n")
+    assert exported.rstrip("\n") == edited.rstrip("\n") and "alpha_backup" in given
 
     assert import_followup(store, bank, path).changes == ()  # importing twice changes nothing
 

@@ -166,7 +166,7 @@ async def test_d2_markup_in_names_and_notes_is_shown_as_typed_on_every_screen(ba
                 await pilot.press(key)
                 await pilot.pause()
                 assert type(app.screen).__name__ == screen and app.screen.title.endswith(f"— {name}")
-            assert f"Notes : {name}" in str(app.screen.query_one("#fu-detail").content)
+            assert f"Notes de suivi : {name}" in str(app.screen.query_one("#fu-detail").content)
             opened = app.sessions[session.diag.id]
             app.push_screen(QuestionScreen(opened, start="alpha_mfa"))
             await pilot.pause()

@@ -25,7 +25,7 @@ LAYERS = [
     ("diag_tui.storage",),
     ("diag_tui.documents",),
     ("diag_tui.session",),
-    ("diag_tui.cli", "diag_tui.ui", "diag_tui.__main__"),
+    ("diag_tui.cli", "diag_tui.ui", "diag_tui.text_mode", "diag_tui.__main__"),
 ]
 
 

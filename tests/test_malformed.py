@@ -210,6 +210,12 @@ CASES = [
     Case("answers-latin1", "report", then(sub('name = "Atelier Test"', 'name = "Crêperie"'), latin1), (Line("name = "), "UTF-8")),
     Case("answers-utf16-bom", "report", utf16, ("ligne 1", "UTF-8")),
     Case("answers-huge", "report", huge, ("trop volumineux",)),
+    Case("answers-newline-in-text", "report", sub('name = "Atelier Test"', 'name = "Atelier\nTest"'),
+         (Line('name = "Atelier'), "colonne 16 : syntaxe TOML invalide : caractère interdit (retour à la ligne) dans un texte entre guillemets")),
+    Case("answers-table-twice", "report", sub("[answers]", "[organisation]\n[answers]"),
+         (Line("[organisation]", 2), "la table [organisation] est déclarée deux fois")),
+    Case("answers-unclosed-list", "report", lambda t: t + 'beta_multi = ["b", "c"\n',
+         ("à la fin du fichier (ligne", "syntaxe TOML invalide : liste non refermée : crochet fermant ] attendu")),
     Case("answers-duplicate-key", "report", sub('beta_aware = "no"', 'beta_aware = "no"\nbeta_aware = "yes"'),
          (Line('beta_aware = "yes"'), "syntaxe TOML")),
     Case("answers-exclusive-option-combined", "report", sub('beta_multi = ["b", "c"]', 'beta_multi = ["b", "nsp"]'),
@@ -256,6 +262,8 @@ CASES = [
     Case("followup-checkpoints-not-tables", "import", table_replaced_by_value("checkpoints", "[1, 3, 6]"),
          (Line("checkpoints = [1, 3, 6]"), "[[checkpoints]]")),
     Case("followup-schema-version", "import", sub("schema_version = 1", "schema_version = 2"), ("schema_version = 2",)),
+    Case("followup-schema-version-missing", "import", sub("schema_version = 1\n", ""),
+         ("ce n'est pas un fichier de suivi diag-tui", "schema_version = 1 qui ouvre un fichier de suivi est absente")),
     Case("followup-schema-version-bool", "import", sub("schema_version = 1", "schema_version = true"), ("schema_version = true",)),
     Case("followup-missing-diagnostic-id", "import", drop_diagnostic_id, ("[diagnostic] id",)),
     Case("followup-handoff-bad-answer", "import", handoff_with_bad_answer,
@@ -346,6 +354,8 @@ def test_malformed_input_exit_2_names_the_place_and_changes_nothing(case, tmp_pa
     assert "Traceback" not in out + err
     assert err.startswith("Erreur : "), err
     assert named in err, err
+    # French only: neither tomllib's English nor a Python value (None, True, a tuple)
+    assert not re.search(r"\(at (line|end)|Illegal|Expected|Invalid|Cannot|Unterminated|Unclosed|None|True|\('", err), err
     for fragment in case.expect:
         if isinstance(fragment, Line):
             fragment = fragment.resolve(text)

@@ -4,6 +4,7 @@ what a checkpoint re-asks, ticking a multiple-choice answer, the pace estimate."
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -83,12 +84,30 @@ def test_session_toggled_starts_from_the_saved_answer(bank, store):
 @pytest.mark.parametrize(
     "remaining,elapsed,answered,minutes",
     [
-        (10, 0, 0, 15),  # no pace yet: 90 s a question
-        (10, 600, 2, 15),  # two answers are not a pace
-        (10, 300, 3, 17),  # 100 s a question
-        (10, 30, 6, 2),  # 5 s a question is not believed: 15 s at least
+        (50, 0, 0, 75),  # no pace yet: 90 s a question
+        (10, 0, 0, 15),
+        (10, 3 * 300, 3, 23),  # a slow start (5 min a question) raises it, blended: 138 s a question
+        (20, 30, 100, 5),  # 0.3 s a question is not believed: 15 s at least
         (0, 300, 3, 0),
     ],
 )
 def test_the_pace_estimate(remaining, elapsed, answered, minutes):
     assert minutes_left(remaining, elapsed, answered) == minutes
+
+
+def test_the_estimate_moves_by_small_steps_when_the_first_answers_are_quick():
+    """Quick context questions first (5 s each): the estimate used to fall from 72 to 12 minutes
+    at the third answer. Each answer now moves it by less than a sixth."""
+    estimates = [minutes_left(50 - n, 5 * n, n) for n in range(0, 12)]
+    assert estimates[0] == 75
+    for before, after in itertools.pairwise(estimates):
+        assert after <= before and after >= before * 0.85, estimates
+    assert estimates[3] > 50  # three answers do not make a pace on their own
+
+
+def test_the_estimate_goes_from_the_default_pace_to_the_sittings_own():
+    """40 s a question observed, 30 questions left: 45 min at the default pace, 20 at the
+    sitting's; twenty answers in, the estimate lies between; two hundred in, it is the sitting's."""
+    blended = minutes_left(30, 40 * 20, 20)
+    assert 20 < blended < 45
+    assert abs(minutes_left(30, 40 * 200, 200) - 20) <= 2

@@ -264,9 +264,8 @@ def test_worst_answers_give_six_measures_over_six_months(ref):
     plan = build_plan(result.priorities, START)
     assert len(plan.items) == PRIORITY_COUNT
     assert all(1 <= item.start_month <= item.due_month <= 6 for item in plan.items)
-    dues = [item.due for item in plan.items]
-    assert dues == sorted(dues)
-    assert [item.due_month for item in plan.items] == sorted(item.due_month for item in plan.items)
+    starts = [item.start for item in plan.items]
+    assert starts == sorted(starts)  # the plan reads in priority order (engine/plan.py)
     assert len({item.due_month for item in plan.items}) >= 3  # spread out, not all due at once
     assert [c.month for c in plan.checkpoints] == [1, 3, 6]
 

@@ -139,7 +139,7 @@ def test_schema_1_is_migrated(bank, store):
     assert diag.status_of("m_backup").status == "en_cours"
     assert diag.mode == "accompagne" and diag.updated == diag.created
     saved = store.save(diag)  # written back in the current schema
-    assert "schema_version = 2" in store.path(saved.id).read_text(encoding="utf-8")
+    assert "schema_version = 3" in store.path(saved.id).read_text(encoding="utf-8")
     assert store.load(saved.id) == saved
 
 
@@ -239,3 +239,14 @@ def test_one_migration_per_older_schema():
     from diag_tui.storage.store import MIGRATIONS
 
     assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION))
+
+
+def test_schema_2_in_follow_up_gets_its_results_fixed_as_they_were(bank, store):
+    """A schema-2 diagnostic whose follow-up had started keeps the plan it showed: its answers
+    then are taken as the answers handed over; one not followed up stays open to changes."""
+    from diag_tui.storage.store import _migrate_2_to_3
+
+    data = {"answers": {"alpha_backup": "none"}, "overrides": [], "updated": "2026-10-01T10:00:00", "measures": {"m_backup": {"status": "fait"}}}
+    migrated = _migrate_2_to_3(data)
+    assert migrated["handed_over"] == {"at": "2026-10-01T10:00:00", "answers": {"alpha_backup": "none"}, "overrides": []}
+    assert "handed_over" not in _migrate_2_to_3({**data, "measures": {}, "checkpoints": {"1": {"done": False}}})

@@ -87,14 +87,16 @@ async def test_status_line_and_progress_bar_follow_answers_and_context(bank, sto
         await pilot.press("1", "1", "1", "1")  # ctx yes, backup none, mfa no, beta_server no
         screen = app.screen
         total = len(session.questions())
+        assert total == 7  # the follow-up alpha_offline is not asked after « none »…
         line = screen.query_one("#q-progress").render_line(0).text
-        assert line.startswith("━") and line.endswith(f" {round(400 / total):>3} %"), line
+        # … and is settled: 4 answers and it, of the 7 questions and it
+        assert line.startswith("━") and line.endswith(f" {round(500 / 8):>3} %"), line
         assert str(screen.query_one("#q-position").content).endswith(f"question 5 sur {total}")
         screen.show_question(bank.question("ctx_server"))
         await pilot.press("2")  # no server: one question fewer, three of the rest answered
         await pilot.pause()
         assert len(session.questions()) == total - 1
-        assert screen.query_one("#q-progress").render_line(0).text.endswith(f" {round(300 / (total - 1)):>3} %")
+        assert screen.query_one("#q-progress").render_line(0).text.endswith(f" {round(400 / 7):>3} %")
         assert str(screen.query_one("#q-position").content).endswith(f"question 2 sur {total - 1}")
 
 
@@ -136,7 +138,7 @@ async def test_options_answer_with_arrows_and_enter_or_a_click_on_any_of_their_l
 
 async def test_moving_through_the_options_scrolls_the_highlighted_one_into_view(bank, store):
     session = Session.start(bank, store, "Atelier")
-    async with DiagApp(bank, store, session).run_test(size=(40, 11)) as pilot:
+    async with DiagApp(bank, store, session).run_test(size=(40, 8)) as pilot:
         app = pilot.app
         await pilot.press("down", "enter", "question_mark")  # ctx_server: "Non"; then alpha_backup's help
         body, options = app.screen.query_one("#q-body"), app.screen.query_one("#q-options")
@@ -163,16 +165,16 @@ async def test_help_toggles_and_defaults_on_in_self_service(bank, store):
     app = DiagApp(bank, store, aided)
     async with app.run_test() as pilot:
         await pilot.pause()
-        help_widget = app.screen.query_one("#q-help")
-        assert not help_widget.display
+        help_area = app.screen.query_one("#q-help-area")
+        assert not help_area.display
         await pilot.press("question_mark")
-        assert help_widget.display
-        assert "Pourquoi cette question" in str(help_widget.content)
+        assert help_area.display
+        assert "Pourquoi cette question" in str(app.screen.query_one("#q-help").content)
     alone = Session.start(bank, store, "B", mode="autodiagnostic")
     app = DiagApp(bank, store, alone)
     async with app.run_test() as pilot:
         await pilot.pause()
-        assert app.screen.query_one("#q-help").display
+        assert app.screen.query_one("#q-help-area").display
 
 
 async def test_note_flag_and_skip_are_saved(bank, store):
@@ -180,7 +182,7 @@ async def test_note_flag_and_skip_are_saved(bank, store):
     app = DiagApp(bank, store, session)
     async with app.run_test() as pilot:
         await pilot.press("m")
-        await pilot.press(*"demander au prestataire", "enter")
+        await pilot.press(*"demander au prestataire", "ctrl+s")
         await pilot.press("r", "s")
         assert current(app) == "alpha_backup"
         saved = store.load(session.diag.id)
@@ -270,3 +272,63 @@ async def test_ticking_an_exclusive_answer_unticks_the_others(tmp_path, store):
         assert session.diag.answers["beta_multi"] == ["c"]
         await pilot.press("1")  # an ordinary answer unticks it
         assert store.load(session.diag.id).answers["beta_multi"] == ["a"]
+
+
+async def test_going_back_after_the_last_answer_shows_its_mark(bank, store):
+    """The last answer opens the results; back on the questions (q), it shows its ●."""
+    session = Session.start(bank, store, "Atelier")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1", "1", "1", "1", "1", "2", "3", "enter")
+        assert current(app) == "beta_aware"
+        await pilot.press("2")  # the last question: « partial »
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        await pilot.press("q")
+        await pilot.pause()
+        assert current(app) == "beta_aware"
+        options = app.screen.query_one("#q-options")
+        marked = [options.render_line(y).text for y in range(len(bank.question("beta_aware").options))]
+        assert "●" in marked[1] and not any("●" in line for i, line in enumerate(marked) if i != 1), marked
+
+
+async def test_a_note_takes_several_lines_saves_with_ctrl_s_and_escape_cancels(bank, store):
+    from diag_tui.ui.dialogs import NoteDialog
+
+    session = Session.start(bank, store, "A")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"Appeler", "enter", *"le prestataire", "ctrl+s")
+        await pilot.pause()
+        assert current(app) == "ctx_server"
+        assert store.load(session.diag.id).notes == {"ctx_server": "Appeler\nle prestataire"}
+        assert "le prestataire" in str(app.screen.query_one("#q-marks").content)
+        await pilot.press("m", *" en mars", "escape")  # cancelled: the note stays as it was
+        await pilot.pause()
+        assert current(app) == "ctx_server"
+        assert session.diag.notes == {"ctx_server": "Appeler\nle prestataire"}
+
+
+async def test_the_note_dialog_refuses_control_characters_and_keeps_the_text(bank, store):
+    from textual.widgets import TextArea
+
+    from diag_tui.ui.dialogs import NoteDialog
+
+    session = Session.start(bank, store, "A")
+    app = DiagApp(bank, store, session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        area = app.screen.query_one(TextArea)
+        area.text = "Appeler\x1b]0;x\x07 le prestataire"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = app.screen.query_one("#text-error")
+        assert isinstance(app.screen, NoteDialog) and error.display and "caractère de contrôle" in str(error.content)
+        assert area.text == "Appeler\x1b]0;x\x07 le prestataire"  # nothing lost
+        assert session.diag.notes == {}
+        area.text = "Appeler le prestataire"
+        await pilot.click("#save")
+        await pilot.pause()
+    assert store.load(session.diag.id).notes == {"ctx_server": "Appeler le prestataire"}

@@ -140,7 +140,7 @@ async def test_followup_status_notes_overdue_and_checkpoint(bank, store):
         assert store.load(session.diag.id).status_of(first.measure.id).status == "abandonne"
         await pilot.press("space")
         await pilot.press("down", "space", "space")
-        await pilot.press("e", *"commande passee", "enter")
+        await pilot.press("e", *"commande passee", "ctrl+s")
         await pilot.pause()
         second = session.plan().items[1].measure.id
         saved = store.load(session.diag.id)
@@ -164,6 +164,8 @@ async def test_checkpoint_reasks_only_the_questions_behind_the_six(bank, store):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("v", "f", "r")
         await pilot.pause()
+        await pilot.press("enter")  # « Revoir »
+        await pilot.pause()
         screen = app.screen
         assert type(screen).__name__ == "QuestionScreen"
         assert {q.id for q in screen.walk()} <= sources
@@ -175,9 +177,16 @@ async def test_checkpoint_reasks_only_the_questions_behind_the_six(bank, store):
                 break
             await pilot.press("n")
         await pilot.pause()
+        # what changed is said before anything else changes: backups no longer need the measure
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert bank.measure("m_backup").level1.title in app.screen.question
+        await pilot.press("escape")  # « Laisser tel quel »
+        await pilot.pause()
         assert type(app.screen).__name__ == "FollowupScreen"
-    journal = store.load(session.diag.id).journal
-    assert journal and "alpha_backup" in journal[-1].text
+    saved = store.load(session.diag.id)
+    assert saved.journal and bank.question("alpha_backup").text in saved.journal[-1].text
+    assert "« Automatiques" in saved.journal[-1].text or "→" in saved.journal[-1].text
+    assert saved.status_of("m_backup").status == "a_faire"  # nothing marked without the aidant's word
 
 
 async def test_new_follow_up_diagnostic_and_comparison(bank, store):
@@ -202,8 +211,9 @@ async def test_new_follow_up_diagnostic_and_comparison(bank, store):
         await pilot.pause()
         assert type(app.screen).__name__ == "ComparisonScreen"
         text = screen_text(app)
-        assert "Mesures résolues (1)" in text
-        assert fr(bank.measure("m_backup").level1.title) in text
+        assert "Les mesures prioritaires remises le" in text
+        assert f"✓ {fr(bank.measure('m_backup').level1.title)} — plus nécessaire" in text
+        assert "Nouvelles mesures (0)" in text
 
 
 async def test_hand_edited_follow_up_file_shows_on_the_follow_up_screen(bank, store, tmp_path):
@@ -229,9 +239,10 @@ def six_shown(app) -> list[str]:
     return [str(six.get_option_at_index(i).prompt) for i in range(six.option_count)]
 
 
-async def test_results_show_the_current_six_after_a_checkpoint_review_changed_an_answer(bank, store):
-    """Results → follow-up → review an answer at the checkpoint → back to Results: the screen
-    shows the six of the answers as they are now, not the six it showed before the review."""
+async def test_a_checkpoint_review_keeps_the_results_as_given_and_says_what_changed(bank, store):
+    """Results → follow-up → review an answer at the checkpoint → back to Results: the six are
+    still the six that were given (the plan and its statuses rest on them), the screen says that
+    an answer changed since, and nothing the aidant recorded is lost."""
     session = finished(bank, store)
     app = DiagApp(bank, store, session)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -239,7 +250,16 @@ async def test_results_show_the_current_six_after_a_checkpoint_review_changed_an
         await pilot.pause()
         before = six_shown(app)
         assert before[0] == f"1. {bank.measure('m_backup').level1.title}"
-        await pilot.press("f", "r")  # follow-up, then the checkpoint review
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("down", "space", "space", "e", *"fait le 3", "ctrl+s")  # the second measure: done, with a note
+        await pilot.pause()
+        second = session.plan().items[1].measure.id
+        await pilot.press("r")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"  # says what a review changes before it starts
+        assert "ne changent pas" in app.screen.question
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen.current.id == "alpha_backup"
         await pilot.press("3")  # backups are now automatic
@@ -248,11 +268,27 @@ async def test_results_show_the_current_six_after_a_checkpoint_review_changed_an
                 break
             await pilot.press("n")
         await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("enter")  # mark the measure backups no longer need « fait »
+        await pilot.pause()
         assert type(app.screen).__name__ == "FollowupScreen"
+        assert "2 sur 6 faites" in str(app.screen.query_one("#fu-summary").content)
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ResultsScreen"
-        assert session.diag.answers["alpha_backup"] == "auto"
-        current = [f"{n}. {p.finding.title}" for n, p in enumerate(session.result().priorities, 1)]
-        assert six_shown(app) == current
-        assert current != before and not any(bank.measure("m_backup").level1.title in line for line in current)
+        assert six_shown(app) == before  # as given, not recomputed
+        banner = app.screen.query_one("#r-banner")
+        assert banner.display and "1 réponse a changé" in str(banner.content)
+    saved = store.load(session.diag.id)
+    assert saved.answers["alpha_backup"] == "auto" and saved.handed_over.answers["alpha_backup"] == "none"
+    assert saved.status_of(second).status == "fait" and saved.status_of(second).notes == "fait le 3"
+    assert saved.status_of("m_backup").status == "fait"
+    # the list, the exports and a later comparison agree with the screen
+    _, summaries = store.listing(bank)
+    assert (summaries[session.diag.id].priorities, summaries[session.diag.id].done) == (6, 2)
+    document = tomllib.loads(session.export("toml", store.root / "suivi.toml").read_text(encoding="utf-8"))
+    assert [f"{m['rank']}. {m['title']}".replace("’", "'") for m in document["measures"]] == before
+    session.close()
+    follow = Session.start(bank, store, "Atelier Martin", previous=store.load(session.diag.id))
+    _, comparison = follow.comparison()  # the baseline is the six as given: backups resolved since
+    assert [m.id for m in comparison.resolved] == ["m_backup"] and comparison.resolved[0].was_priority

@@ -253,11 +253,13 @@ class Scene:
 async def still_cursors(pilot: Pilot) -> None:
     """Text fields stop blinking (the cursor stays shown) so that a picture does not depend on
     the moment it is taken."""
-    from textual.widgets import Input
+    from textual.widgets import Input, TextArea
 
     await pilot.pause()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
     await pilot.pause()
 
 
@@ -366,14 +368,13 @@ def scene_note_refused(w: World) -> Scene:
     the text."""
 
     async def paste(pilot: Pilot) -> None:
-        from textual import events
-        from textual.widgets import Input
+        from textual.widgets import TextArea
 
         await pilot.press("m")
         await pilot.pause()
-        pilot.app.screen.query_one(Input).post_message(events.Paste("Demander au comptable\x7f qui garde les sauvegardes"))
+        pilot.app.screen.query_one(TextArea).text = "Demander au comptable\x7f qui garde les sauvegardes"
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await still_cursors(pilot)
 
     return Scene(w.app(garage(w)), run_before=paste)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from diag_tui import __version__
 from diag_tui.errors import UserError
 from diag_tui.untrusted import shown
 
-FORMATS = ("toml", "markdown", "html")  # what `report` and `export` write (documents/exports.py)
+FORMATS = ("toml", "markdown", "html", "ics")  # what `report` and `export` write (documents/exports.py); ics: a calendar
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -47,22 +49,80 @@ def _load(args):
     return load_bank(getattr(args, "referentiel", None))
 
 
-_ARGPARSE_FR = (
-    ("the following arguments are required: ", "argument(s) obligatoire(s) manquant(s) : "),
-    ("unrecognized arguments: ", "argument(s) inconnu(s) : "),
-    ("invalid choice: ", "choix invalide : "),
-    ("(choose from ", "(valeurs possibles : "),
-    ("expected one argument", "une valeur est attendue"),
-    ("argument ", "option "),
-)
+# argparse's own texts, keyed by the English text it asks gettext for: French whatever the
+# installed locale (see `_in_french`). A text missing here would show in English:
+# tests/test_cli.py checks every --help and the usual mistakes.
+_ARGPARSE_FR = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "the following arguments are required: %s": "il manque %s (obligatoire)",
+    "unrecognized arguments: %s": "option ou argument inconnu : %s",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue après l'option",
+    "expected at most one argument": "une valeur au plus est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "expected %s argument": "%s valeur attendue",
+    "expected %s arguments": "%s valeurs attendues",
+    "ambiguous option: %(option)s could match %(matches)s": "option « %(option)s » ambiguë (%(matches)s ?)",
+    "invalid %(type)s value: %(value)r": "valeur « %(value)s » invalide",
+    "not allowed with argument %s": "incompatible avec %s",
+    "ignored explicit argument %r": "cette option ne prend pas de valeur (« %s »)",
+    "one of the arguments %s is required": "il faut l'une de ces options : %s",
+    "unexpected option string: %s": "option inattendue : %s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+
+
+@contextlib.contextmanager
+def _in_french() -> Iterator[None]:
+    """argparse asks its module's `_` and `ngettext` (gettext's) for each text it shows: answer
+    from `_ARGPARSE_FR` while a parser is built, parses or writes its help, then put them back."""
+    saved = vars(argparse)["_"], vars(argparse)["ngettext"]
+
+    def plural(one: str, many: str, n: int) -> str:
+        text = one if n == 1 else many
+        return _ARGPARSE_FR.get(text, text)
+
+    vars(argparse).update(_=lambda text: _ARGPARSE_FR.get(text, text), ngettext=plural)
+    try:
+        yield
+    finally:
+        vars(argparse).update(_=saved[0], ngettext=saved[1])
 
 
 class FrenchParser(argparse.ArgumentParser):
-    """argparse speaks English: translate its usual errors and point to --help (exit code 2)."""
+    """argparse in French (`_in_french`); a mistake says what is wrong and points to --help
+    (exit code 2)."""
+
+    def __init__(self, *args, **kwargs):
+        with _in_french():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        with _in_french():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _in_french():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _in_french():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _in_french():
+            return super().format_help()
+
+    def _check_value(self, action, value):
+        """A value outside `choices`, said without Python's quotes."""
+        if action.choices is not None and value not in action.choices:
+            possible = ", ".join(map(str, action.choices))
+            raise argparse.ArgumentError(action, f"choix invalide « {value} » (valeurs possibles : {possible})")
 
     def error(self, message: str):
-        for english, french in _ARGPARSE_FR:
-            message = message.replace(english, french)
         self.exit(2, shown(f"Erreur : {message}\nAide : {self.prog} --help\n", multiline=True))
 
 
@@ -71,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="diag-tui",
         description="Diagnostic de cybersécurité pour petites organisations. Sans commande : ouvre l'application.",
     )
-    parser.add_argument("--version", action="version", version=f"diag-tui {__version__}")
+    parser.add_argument("--version", action="version", version=f"diag-tui {__version__}", help="afficher la version")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
 
     p = sub.add_parser("validate", help="vérifier un référentiel de questions")
@@ -85,8 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     _referential_option(p)
     p.add_argument("--answers", type=Path, required=True, metavar="FICHIER.toml", help="fichier de réponses")
     p.add_argument("--start", type=_date, metavar="AAAA-MM-JJ", help="début du plan (par défaut : date du diagnostic, sinon aujourd'hui)")
-    p.add_argument("--format", choices=FORMATS, default="toml", help="format de sortie (toml par défaut)")
+    p.add_argument("--format", choices=FORMATS, default="toml", help="format de sortie (toml par défaut ; ics : échéances pour un agenda)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut, ou « - » : sortie standard)")
+    p.add_argument("--remplacer", action="store_true", help="remplacer SORTIE si ce fichier existe déjà (sinon, rien n'est écrit)")
 
     p = sub.add_parser("start", help="commencer un diagnostic et ouvrir sa première question")
     p.add_argument("--organisation", required=True, metavar="NOM", help="organisation diagnostiquée")
@@ -99,10 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="lister les diagnostics enregistrés")
     p.add_argument("--json", action="store_true", help="au format JSON (pour les outils)")
 
-    p = sub.add_parser("export", help="exporter un diagnostic : fichier de suivi TOML ou rapport")
+    p = sub.add_parser("export", help="exporter un diagnostic : fichier de suivi TOML, rapport ou agenda")
     p.add_argument("id", metavar="ID", help="identifiant du diagnostic (voir `diag-tui list`)")
-    p.add_argument("--format", choices=FORMATS, default="toml", help="format (toml par défaut)")
+    p.add_argument("--format", choices=FORMATS, default="toml", help="format (toml par défaut ; ics : échéances pour un agenda)")
     p.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="fichier à écrire (par défaut, ou « - » : sortie standard)")
+    p.add_argument("--remplacer", action="store_true", help="remplacer SORTIE si ce fichier existe déjà (sinon, rien n'est écrit)")
+    p.add_argument(
+        "--sans-notes",
+        dest="sans_notes",
+        action="store_true",
+        help="rapport Markdown ou HTML sans les notes d'entretien, pour la copie de l'organisation (les points "
+        "à revoir et les remplacements restent) ; le fichier de suivi TOML garde toujours les notes",
+    )
 
     p = sub.add_parser("import", help="enregistrer le suivi saisi dans un fichier de suivi, ou ajouter un diagnostic transmis")
     p.add_argument("file", type=Path, metavar="FICHIER.toml", help="fichier de suivi exporté par diag-tui")
@@ -110,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", help="supprimer un diagnostic")
     p.add_argument("id", metavar="ID", help="identifiant du diagnostic")
     p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
-    p.add_argument("--exports", action="store_true", help="supprimer aussi ses exports (fichier de suivi, rapports) du dossier des exports")
+    p.add_argument("--exports", action="store_true", help="supprimer aussi ses exports (fichier de suivi, rapports, agenda) du dossier des exports")
     return parser
 
 
@@ -263,10 +332,23 @@ def referential_json(ref) -> dict:
     }
 
 
+REPORT_HEADER = """\
+# Résultats et plan d'action calculés par diag-tui report à partir d'un fichier de réponses
+#
+# Ce fichier contient la liste des points faibles de l'organisation : conservez-le en lieu sûr et
+# ne le transmettez qu'à des personnes de confiance.
+#
+# Aucun diagnostic enregistré n'est derrière ce fichier : il se lit, ou se traite avec d'autres
+# outils, mais ne s'importe pas. Pour suivre le plan d'une visite à l'autre, faites le diagnostic
+# dans l'application (diag-tui start) et écrivez son fichier de suivi (diag-tui export ID) :
+# c'est ce fichier-là qu'on complète et qu'on importe à la visite suivante.
+"""
+
+
 def cmd_report(args) -> int:
     from diag_tui.documents.answers_file import load_answers_file
     from diag_tui.documents.exports import render_document
-    from diag_tui.documents.followup_file import DiagnosticMeta, followup_document
+    from diag_tui.documents.followup_file import DiagnosticMeta, followup_document, to_toml
     from diag_tui.engine.plan import build_plan
     from diag_tui.engine.restitution import restitution
 
@@ -282,26 +364,34 @@ def cmd_report(args) -> int:
         created=answers.diagnostic.date,
         emergency=answers.emergency,
     )
-    text = render_document(ref, followup_document(ref, meta, result, plan), args.format)
+    document = followup_document(ref, meta, result, plan)
+    # not a follow-up file: no stored diagnostic behind it, its header says so (the follow-up file's says to import it)
+    text = to_toml(document, header=REPORT_HEADER) if args.format == "toml" else render_document(ref, document, args.format)
     for override, why in result.ignored_overrides:
         say(f"Attention : remplacement de « {override.replaced} » par « {override.by} » ignoré : {why}.", err=True)
-    write_output(text, args.output)
+    write_output(text, args.output, replace=args.remplacer)
     return 0
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(text: str, output: Path | None, replace: bool = False) -> None:
     """Print to stdout (no `-o`, or `-o -`), or write `output` atomically with a clear message
-    when that fails."""
+    when that fails. An existing `output` is replaced only when asked (`--remplacer`): it may be
+    a follow-up file with notes typed in and not imported yet."""
     from diag_tui.files import atomic_write
     from diag_tui.storage.store import Store
 
     if output is None or str(output) == "-":
+        text = text.replace("\r\n", "\n")  # a calendar's CRLF (RFC 5545): the terminal's own line ends, not « ␍ »
         sys.stdout.write(shown(text if text.endswith("\n") else text + "\n", multiline=True))
         return
     if not output.parent.is_dir():
         raise UserError(f"{output} : le dossier {output.parent} n'existe pas. Créez-le ou choisissez un autre chemin.")
     try:
-        atomic_write(output, text, mode=0o600, journal=Store().journal_folder())
+        atomic_write(output, text, mode=0o600, journal=Store().journal_folder(), overwrite=replace)
+    except FileExistsError:
+        raise UserError(
+            f"{output} existe déjà : rien n'a été écrit. Ajoutez --remplacer pour le remplacer, ou choisissez un autre nom avec -o."
+        ) from None
     except OSError as exc:
         raise UserError(f"{output} : écriture impossible ({exc.strerror}). Rien n'a été modifié.") from None
     say(f"Écrit : {output}", err=True)
@@ -335,6 +425,7 @@ def cmd_list(args) -> int:
                 "applicable": p.applicable,
                 "status": d.stage,
                 "summary": stage_text(d.stage, p.percent, p.done, p.priorities),
+                "previous": d.previous,  # the diagnostic this one follows up, or null
             }
         )
     if args.json:
@@ -343,9 +434,32 @@ def cmd_list(args) -> int:
     if not rows:
         say(f"Aucun diagnostic enregistré (dossier : {store.folder}).")
         return 0
-    for r in rows:  # one line per diagnostic, whatever a name holds
-        say(shown(f"{r['id']}  {r['organisation']}  {r['created'][:10]}  {r['mode']}  {r['answered']}/{r['applicable']}  {r['summary']}"))
+    for line in listing_lines(rows):
+        say(line)
     return 0
+
+
+LIST_NAME_WIDTH = 26  # the organisation column of `list`: with the others, 80 columns
+
+
+def listing_lines(rows: list[dict]) -> list[str]:
+    """`list` as a table that reads at 80 columns, two lines per diagnostic under two lines of
+    headings: organisation, creation date, answers and state; then its id (what the other
+    commands take) and mode. A follow-up diagnostic is marked « ↳ », and a third line names the
+    diagnostic it follows."""
+    from diag_tui.wording import MODE_SHORT, date_fr
+
+    names = [("↳ " if r["previous"] else "") + shown(r["organisation"]) for r in rows]  # one line, whatever a name holds
+    width = min(max(len("Organisation"), *map(len, names)), LIST_NAME_WIDTH)
+    lines = [f"{'Organisation':<{width}}  {'Créé le':<10}  Réponses  État", "  Identifiant · mode"]
+    for r, name in zip(rows, names, strict=True):
+        name = name if len(name) <= width else name[: width - 1] + "…"
+        created = date_fr(dt.date.fromisoformat(r["created"][:10]))
+        lines.append(f"{name:<{width}}  {created}  {str(r['answered']) + '/' + str(r['applicable']):<8}  {r['summary']}")
+        lines.append(f"  {r['id']} · {MODE_SHORT.get(r['mode'], r['mode'])}")
+        if r["previous"]:
+            lines.append(f"  suivi de {r['previous']}")
+    return lines
 
 
 def cmd_export(args) -> int:
@@ -356,7 +470,9 @@ def cmd_export(args) -> int:
     diag, notes = reconcile(ref, store.load(args.id))
     for note in notes:
         say(f"Attention : {note}", err=True)
-    write_output(render(ref, diag, args.format), args.output)
+    if args.sans_notes and args.format not in ("markdown", "html"):
+        say("Attention : --sans-notes ne concerne que les rapports Markdown et HTML (le fichier de suivi TOML garde toujours les notes).", err=True)
+    write_output(render(ref, diag, args.format, notes=not args.sans_notes), args.output, replace=args.remplacer)
     return 0
 
 

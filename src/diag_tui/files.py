@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import errno
 import os
@@ -129,23 +130,89 @@ def read_toml(path: Path, what: str = "fichier") -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}{_toml_position(str(exc))}") from None
+        raise UserError(f"{path}{toml_syntax_error(str(exc), text)}") from None
     except RecursionError:  # tomllib recurses once per level: a few hundred "[" are enough
         raise UserError(
             f"{path} : {TOO_DEEP} : ce n'est pas un fichier produit par diag-tui. Vérifiez qu'il s'agit du bon fichier."
         ) from None
 
 
-def _toml_position(message: str) -> str:
-    """tomllib's "Expected ... (at line 3, column 7)" -> ", ligne 3, colonne 7 : syntaxe ..."."""
-    match = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message)
-    if match:
-        detail, line, column = match.groups()
-        return (
-            f", ligne {line}, colonne {column} : syntaxe TOML invalide ({detail}). Vérifiez les "
-            "guillemets, les crochets et le signe = sur cette ligne ou juste avant."
-        )
-    return f" : syntaxe TOML invalide ({message})."
+# tomllib's messages (Python 3.11 to 3.14) in French: (pattern, text); {name} is what the pattern
+# captured (a key, a character), said without Python's notation. Anything else gets a French
+# sentence with the position only: its English text is never shown.
+_TOML_MESSAGES = (
+    ("Invalid statement", "ligne inattendue : une ligne est un en-tête [table], une clé = valeur ou un commentaire #"),
+    (
+        "Expected newline or end of document after a statement",
+        "fin de ligne attendue après la valeur (une seule clé = valeur par ligne ; un texte se met entre guillemets)",
+    ),
+    ("Expected '=' after a key in a key/value pair", "signe = attendu après la clé"),
+    ("Expected ']' at the end of a table declaration", "crochet fermant ] attendu à la fin de l'en-tête de table"),
+    ("Expected ']]' at the end of an array declaration", "]] attendu à la fin de l'en-tête [[…]]"),
+    ("Expected (?P<name>.+)", "{name} attendu : texte sur plusieurs lignes non refermé"),
+    ("Illegal character (?P<name>.+)", "caractère interdit ({name}) dans un texte entre guillemets"),
+    ("Found invalid character (?P<name>.+)", "caractère interdit ({name})"),
+    ("Cannot declare (?P<name>.+) twice", "la table {name} est déclarée deux fois"),
+    ("Cannot overwrite a value", "clé déjà définie plus haut (chaque clé ne s'écrit qu'une fois)"),
+    ("Cannot mutate immutable namespace (?P<name>.+)", "{name} est déjà défini en entier plus haut : on ne peut plus y ajouter de clé"),
+    ("Cannot redefine namespace (?P<name>.+)", "{name} est déjà défini autrement plus haut"),
+    (
+        "Invalid initial character for a key part",
+        "caractère inattendu au début d'une clé (une clé s'écrit en lettres, chiffres, - et _, ou entre guillemets)",
+    ),
+    ("Unclosed array", "liste non refermée : crochet fermant ] attendu"),
+    ("Duplicate inline table key (?P<name>.+)", "clé {name} en double entre les accolades"),
+    ("Unclosed inline table", "table entre accolades non refermée : } attendu"),
+    (
+        r"Unescaped '\\' in a string",
+        r"barre oblique inverse \ isolée dans un texte entre guillemets : doublez-la (\\) ou mettez le texte entre apostrophes",
+    ),
+    ("Invalid hex value", r"séquence \u ou \U invalide dans un texte"),
+    ("Escaped character is not a Unicode scalar value", r"séquence \u ou \U qui ne désigne aucun caractère"),
+    ("Unterminated string", "texte non refermé : guillemet fermant attendu"),
+    ("Invalid date or datetime", "date ou heure impossible (une date s'écrit AAAA-MM-JJ, sans guillemets, et doit exister)"),
+    ("Invalid value", "valeur invalide : un texte se met entre guillemets, une date s'écrit AAAA-MM-JJ, un booléen true ou false"),
+)
+_CHARACTER_NAMES = {"\n": "retour à la ligne", "\r": "retour chariot", "\t": "tabulation"}
+
+
+def toml_syntax_error(message: str, text: str = "") -> str:
+    """What follows the file's name when tomllib refuses `text`: its `message`, e.g. "Illegal
+    character '\\n' (at line 3, column 7)", becomes ", ligne 3, colonne 7 : syntaxe TOML
+    invalide : caractère interdit (retour à la ligne) dans un texte entre guillemets."."""
+    match = re.fullmatch(r"(?s)(.*) \(at (?:line (\d+), column (\d+)|(end of document))\)", message)
+    detail, line, column, end = match.groups() if match else (message, None, None, None)
+    if line is not None:
+        where = f", ligne {line}, colonne {column}"
+    elif end is not None:
+        where = f", à la fin du fichier (ligne {max(1, len(text.splitlines()))})"
+    else:
+        where = ""
+    for pattern, french in _TOML_MESSAGES:
+        found = re.fullmatch(pattern, detail, flags=re.DOTALL)
+        if not found:
+            continue
+        if "name" not in found.groupdict():
+            return f"{where} : syntaxe TOML invalide : {french}."
+        name = _toml_name(found["name"])
+        if name is not None:
+            return f"{where} : syntaxe TOML invalide : {french.format(name=name)}."
+        break
+    return f"{where} : syntaxe TOML invalide. Vérifiez les guillemets, les crochets et le signe = sur cette ligne ou juste avant."
+
+
+def _toml_name(python: str) -> str | None:
+    """A key, a character or a delimiter as tomllib names it, in Python's notation ('\\n',
+    ('a', 'b'), "'''"), said in French."""
+    try:
+        value = ast.literal_eval(python)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
+        return f"[{'.'.join(value)}]"
+    if isinstance(value, str) and len(value) == 1 and not value.isprintable():
+        return _CHARACTER_NAMES.get(value, f"caractère de contrôle U+{ord(value):04X}")
+    return f"« {value} »" if isinstance(value, str) else None
 
 
 def private_folder(folder: Path) -> None:
@@ -162,12 +229,16 @@ def private_folder(folder: Path) -> None:
     os.chmod(folder, 0o700)
 
 
-def atomic_write(path: Path, data: bytes | str, mode: int = 0o600, journal: Path | None = None) -> None:
+def atomic_write(path: Path, data: bytes | str, mode: int = 0o600, journal: Path | None = None, overwrite: bool = True) -> None:
     """Replace `path` with `data` so that readers only ever see the old or the new content.
-    With `journal` (`Store.journal_folder`), the temporary file is recorded there until renamed."""
+    With `journal` (`Store.journal_folder`), the temporary file is recorded there until renamed.
+    With `overwrite=False`, a `path` that exists, even one created while writing, is left alone:
+    FileExistsError, and nothing is written."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     _refuse_special(path)
+    if not overwrite and os.path.lexists(path):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
     directory = path.parent
     # Two things no test on one file system can see, kept on purpose. The temporary file is made
     # in the target's own folder: a rename is atomic only within one file system, and the system
@@ -181,7 +252,10 @@ def atomic_write(path: Path, data: bytes | str, mode: int = 0o600, journal: Path
             tmp.flush()
             _sync(tmp.fileno())
         os.chmod(tmp_name, mode)
-        _replace(tmp_name, path)
+        if overwrite:
+            _replace(tmp_name, path)
+        else:
+            _publish_new(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -215,6 +289,27 @@ def _replace(source: str, target: Path) -> None:
             if not WINDOWS or delay is None:
                 raise
             time.sleep(delay)
+
+
+def _publish_new(source: str, target: Path) -> None:
+    """Give the file `source` the name `target` only if no file has it, in one step: a hard link
+    fails on an existing name, where a check then a rename would replace a file created between
+    the two. Windows' rename already refuses an existing name. A file system without hard links
+    (FAT on a USB key, some network shares) gets the check then the rename."""
+    if WINDOWS:
+        os.rename(source, target)
+        return
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.replace(source, target)
+        return
+    with contextlib.suppress(OSError):  # the file is in place: a leftover second name is harmless
+        os.unlink(source)
 
 
 def _sync(fd: int) -> None:

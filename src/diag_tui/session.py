@@ -9,7 +9,7 @@ next change tries again: nothing typed is lost while the application runs.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from diag_tui.storage.diagnostic import (
     Override,
     RawAnswer,
     Status,
+    hand_over,
     new_diagnostic,
     now,
     reconcile,
@@ -46,10 +47,52 @@ _ID_ATTEMPTS = 20
 
 
 def result(ref: Referential, diag: Diagnostic) -> Restitution:
-    """What the engine makes of a diagnostic: its answers and the aidant's replacements."""
+    """The results of a diagnostic as given: from the answers and replacements handed over
+    (`HandedOver`), or, before that, from the answers as they stand."""
     from diag_tui.engine.restitution import restitution  # not needed before the results
 
+    return restitution(ref, diag.given_answers, diag.given_overrides)
+
+
+def live_result(ref: Referential, diag: Diagnostic) -> Restitution:
+    """What the answers as they stand would give (differs from `result` once answers have
+    changed since the handover)."""
+    from diag_tui.engine.restitution import restitution
+
     return restitution(ref, diag.engine_answers, diag.overrides)
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    question: Question
+    before: tuple[str, ...]  # option labels, in the question's order
+    after: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return f"« {self.question.text} » : {_labels(self.before)} → {_labels(self.after)}"
+
+
+def _chosen_ids(value: RawAnswer | None) -> frozenset[str]:
+    return frozenset() if value is None else frozenset([value] if isinstance(value, str) else value)
+
+
+def _option_labels(question: Question, value: RawAnswer | None) -> tuple[str, ...]:
+    ids = _chosen_ids(value)
+    return tuple(o.label for o in question.options if o.id in ids)
+
+
+def _labels(labels: tuple[str, ...]) -> str:
+    return " + ".join(f"« {label} »" for label in labels) if labels else "sans réponse"
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """What answers changed since a point in time, and which measures of the plan they no
+    longer call for (the plan itself does not change: the aidant decides)."""
+
+    changes: tuple[AnswerChange, ...]
+    no_longer_needed: tuple[str, ...]  # measure ids of the plan, not closed, no longer triggered
 
 
 class Session:
@@ -164,6 +207,25 @@ class Session:
     def result(self) -> Restitution:
         return result(self.ref, self.diag)
 
+    def live_result(self) -> Restitution:
+        return live_result(self.ref, self.diag)
+
+    def recheck(self, before: dict[str, RawAnswer]) -> Recheck:
+        """What changed since the answers were `before` (answers taken before a checkpoint's
+        re-check), and the plan's open measures the answers as they stand no longer call for."""
+        from diag_tui.engine.plan import CLOSED
+
+        changes = []
+        for q in self.ref.questions:
+            old, new = before.get(q.id), self.diag.answers.get(q.id)
+            if _chosen_ids(old) != _chosen_ids(new):
+                changes.append(AnswerChange(q, _option_labels(q, old), _option_labels(q, new)))
+        live = self.live_result()
+        triggered = {p.measure.id for p in live.priorities} | {f.measure.id for f in live.others}
+        open_items = [i for i in self.plan().items if self.diag.status_of(i.measure.id).status not in CLOSED]
+        gone = tuple(i.measure.id for i in open_items if i.measure.id not in triggered)
+        return Recheck(tuple(changes), gone)
+
     def comparison(self) -> tuple[Diagnostic, Comparison]:
         """The diagnostic this one follows up, and how the results moved since."""
         from diag_tui.engine.comparison import compare
@@ -230,17 +292,31 @@ class Session:
         reason = checked("Raison du remplacement", reason, limit=REASON_MAX)
         if not reason:
             raise UserError("Écrivez la raison du remplacement : elle figurera dans le plan.")
-        kept = tuple(o for o in self.diag.overrides if o.replaced != replaced and o.by != by)
         override = Override(replaced=replaced, by=by, reason=reason)
-        self._change(replace(self.diag, overrides=(*kept, override)))
+        self._set_overrides(lambda kept: (*(o for o in kept if o.replaced != replaced and o.by != by), override))
 
     def cancel_override(self, measure_id: str) -> None:
-        kept = tuple(o for o in self.diag.overrides if measure_id not in (o.replaced, o.by))
-        self._change(replace(self.diag, overrides=kept))
+        self._set_overrides(lambda kept: tuple(o for o in kept if measure_id not in (o.replaced, o.by)))
+
+    def _set_overrides(self, change) -> None:
+        """A replacement is the aidant's decision on the results shown: once they are handed
+        over, it changes them as given too (the statuses of both measures are kept)."""
+        diag = replace(self.diag, overrides=tuple(change(self.diag.overrides)))
+        if diag.handed_over is not None:
+            diag = replace(diag, handed_over=replace(diag.handed_over, overrides=tuple(change(diag.handed_over.overrides))))
+        self._change(diag)
+
+    def hand_over(self) -> None:
+        """Fix the results as given (`HandedOver`), if the diagnostic is complete and they are not
+        fixed yet: called on the first export and the first follow-up step."""
+        diag = hand_over(self.ref, self.diag)
+        if diag is not self.diag:
+            self._change(diag)
 
     def set_measure(self, measure_id: str, status: Status | None = None, notes: str | None = None) -> None:
         if status is not None and status not in STATUSES:  # a bug in the caller: never write it
             raise ValueError(f"unknown status {status!r}, expected one of {STATUSES}")
+        self.hand_over()
         current = self.diag.status_of(measure_id)
         new = MeasureProgress(
             status=status or current.status,
@@ -249,7 +325,19 @@ class Session:
         )
         self._change(replace(self.diag, measures={**self.diag.measures, measure_id: new}))
 
+    def set_measures(self, measure_ids: tuple[str, ...] | list[str], status: Status) -> None:
+        """One status for several measures, in one save (their notes are kept)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}, expected one of {STATUSES}")
+        self.hand_over()
+        today = now().date()
+        measures = {**self.diag.measures}
+        for measure_id in measure_ids:
+            measures[measure_id] = replace(self.diag.status_of(measure_id), status=status, updated=today)
+        self._change(replace(self.diag, measures=measures))
+
     def set_checkpoint(self, month: int, done: bool | None = None, notes: str | None = None) -> None:
+        self.hand_over()
         current = self.diag.checkpoints.get(str(month), CheckpointProgress())
         new = CheckpointProgress(
             done=current.done if done is None else done,
@@ -259,15 +347,20 @@ class Session:
 
     def record(self, text: str) -> None:
         """Add a line to the diagnostic's journal (what changed at a checkpoint, for instance)."""
+        self.record_all([text])
+
+    def record_all(self, texts: list[str]) -> None:
+        """Add lines to the journal, dated now, in one save."""
         from diag_tui.storage.diagnostic import JournalEntry
 
-        entry = JournalEntry(at=now(), text=text)
-        self._change(replace(self.diag, journal=(*self.diag.journal, entry)))
+        at = now()
+        self._change(replace(self.diag, journal=(*self.diag.journal, *(JournalEntry(at=at, text=t) for t in texts))))
 
     def export(self, fmt: str = "toml", path: Path | None = None) -> Path:
         """Write the follow-up file (or a report); returns where. Default: the exports folder."""
         from diag_tui.documents.exports import render
 
+        self.hand_over()  # what the organisation receives is what the plan and the follow-up rest on
         if path is None:
             path = self.store.export_path(self.diag.id, fmt)  # UserError if unusable
         try:  # the journal lets the next start remove the copy of an export killed half-way

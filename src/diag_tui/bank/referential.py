@@ -484,6 +484,26 @@ def one_unknown_option(bank: Draft) -> Iterator[str]:
             )
 
 
+_OPTION_PLACE = {OptionKind.ANSWER: 0, OptionKind.NOT_APPLICABLE: 1, OptionKind.UNKNOWN: 2}
+_OPTION_NAMES = {OptionKind.ANSWER: "une réponse", OptionKind.NOT_APPLICABLE: "« Non applicable »", OptionKind.UNKNOWN: "« Je ne sais pas »"}
+
+
+def answers_then_not_applicable_then_unknown(bank: Draft) -> Iterator[str]:
+    """The same order in every question, so that the same keys give the same kind of answer:
+    the answers, then « Non applicable » (an answer about the organisation: the practice does not
+    concern it), then « Je ne sais pas », always last (every scored question has one)."""
+    for e in bank.questions:
+        options = e.item.options
+        for i in range(1, len(options)):
+            before, o = options[i - 1], options[i]
+            if _OPTION_PLACE[o.kind] < _OPTION_PLACE[before.kind]:
+                yield (
+                    f"{e.file} : {e.where}.options[{i}] « {o.id} » : {_OPTION_NAMES[o.kind]} après "
+                    f"{_OPTION_NAMES[before.kind]} (« {before.id} ») ; dans chaque question : les réponses, "
+                    "puis « Non applicable », puis « Je ne sais pas » en dernier"
+                )
+
+
 def scores_fit_kind(bank: Draft) -> Iterator[str]:
     for e in bank.questions:
         q = e.item
@@ -753,6 +773,7 @@ RULES: tuple[Rule, ...] = (
     options_unique,
     exclusive_only_on_multiple,
     one_unknown_option,
+    answers_then_not_applicable_then_unknown,
     scores_fit_kind,
     option_measures,
     critical_questions_verify,

@@ -39,6 +39,7 @@ from diag_tui.storage.diagnostic import (
     Emergency,
     MeasureProgress,
     Status,
+    hand_over,
     reconcile,
 )
 from diag_tui.storage.store import ConflictError, Store
@@ -61,6 +62,11 @@ HEADER = """\
 # et pour chaque point d'étape ([[checkpoints]]) : done = true ou false, notes = "texte libre".
 # Ne modifiez pas les autres champs : ils servent à relier le fichier au diagnostic.
 # Lors de la visite suivante : diag-tui import ce-fichier.toml
+"""
+PROVISIONAL_HEADER = """\
+#
+# RÉSULTATS PROVISOIRES (provisional = true) : le diagnostic n'est pas terminé ; les indicateurs
+# et les mesures peuvent changer quand toutes les questions auront une réponse.
 """
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -134,6 +140,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
                     "band": item.priority.finding.band,
                     "score": item.priority.finding.score,
                     "override_reason": item.priority.override.reason if item.priority.override else None,
+                    "replaces": item.priority.override.replaced if item.priority.override else None,
                     "why": fr(item.priority.finding.detail.why),
                     "how": [fr(step) for step in item.priority.finding.detail.how],
                     "check": fr(item.priority.finding.detail.check),
@@ -175,7 +182,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
 def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
     """`followup_document` for a stored diagnostic, with what the file carries besides the plan:
     the follow-up state, and the answers and interview aids that let another machine import it."""
-    result = restitution(ref, diag.engine_answers, diag.overrides)
+    result = restitution(ref, diag.given_answers, diag.given_overrides)  # as handed over
     meta = DiagnosticMeta(
         organisation=diag.organisation.name,
         aidant=diag.aidant,
@@ -199,12 +206,16 @@ def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
         document["flagged"] = list(diag.flagged)
     document["answers"] = dict(diag.answers)
     document["overrides"] = plain(diag.overrides)
+    if diag.handed_over is not None:  # what the results above rest on, when answers changed since
+        document["handed_over"] = plain(diag.handed_over)
     return document
 
 
 def to_toml(document: dict[str, Any], header: str = HEADER) -> str:
     """Render with one `[[table]]` per list item, even short ones, so the file reads (and is
     edited) the same way everywhere; tomli-w alone would inline small tables."""
+    if document.get("diagnostic", {}).get("provisional"):  # said where a reader starts, not only in a key
+        header += PROVISIONAL_HEADER
     return header + "\n" + "\n".join(_chunks(document, "", ""))
 
 
@@ -414,6 +425,11 @@ def import_followup(store: Store, ref: Referential, path: Path) -> ImportOutcome
 
 def _identity(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """The `[diagnostic]` table of a follow-up file this version can read, with a valid id."""
+    if "schema_version" not in data:
+        raise UserError(
+            f"{path} : ce n'est pas un fichier de suivi diag-tui : la ligne schema_version = {SCHEMA_VERSION} qui ouvre "
+            "un fichier de suivi est absente. Un fichier de réponses se lit avec `diag-tui report --answers`."
+        )
     if type(data.get("schema_version")) is not int or data["schema_version"] != SCHEMA_VERSION:  # not true, not 1.0
         raise UserError(
             f"{path} : ce n'est pas un fichier de suivi diag-tui lisible par cette version "
@@ -421,7 +437,10 @@ def _identity(data: dict[str, Any], path: Path) -> dict[str, Any]:
         )
     info = data.get("diagnostic")
     if not isinstance(info, dict) or not isinstance(info.get("id"), str) or not re.fullmatch(ID_PATTERN, info["id"]):
-        raise UserError(f"{path} : [diagnostic] id manquant ou invalide ; ce fichier a-t-il été exporté par `diag-tui export` ?")
+        raise UserError(
+            f"{path} : [diagnostic] id manquant ou invalide ; seul un fichier écrit par `diag-tui export` (ou par "
+            "l'application) s'importe, pas un plan calculé par `diag-tui report`."
+        )
     if info["id"] in WINDOWS_RESERVED:
         raise UserError(f"{path} : [diagnostic] id « {info['id']} » réservé par Windows ; ce fichier n'a pas été exporté par diag-tui.")
     return info
@@ -460,7 +479,7 @@ def _readable(diag: Diagnostic, path: Path) -> Diagnostic:
 
 def _with_progress(ref, diag, progress, checkpoints, path) -> tuple[Diagnostic, list[str]]:
     """`diag` with the file's follow-up state, and what changed; checks the measure ids first."""
-    priorities = [p.measure.id for p in restitution(ref, diag.engine_answers, diag.overrides).priorities]
+    priorities = [p.measure.id for p in restitution(ref, diag.given_answers, diag.given_overrides).priorities]
     problems = [
         f"{path}, {where} : la mesure « {mid} » n'est pas parmi les mesures prioritaires de ce diagnostic "
         f"({', '.join(priorities) or 'aucune'})"
@@ -485,6 +504,8 @@ def _with_progress(ref, diag, progress, checkpoints, path) -> tuple[Diagnostic, 
         if new != old:
             changes.append(f"point d'étape M+{month} : {'fait' if new.done else 'à faire'}")
     updated = replace(diag, measures=measures, checkpoints={**diag.checkpoints, **checkpoints})
+    if changes:  # follow-up recorded: the results it rests on are fixed as given
+        updated = hand_over(ref, updated)
     return updated, changes
 
 
@@ -570,6 +591,7 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
             "overrides": _overrides(data, path),
             "notes": data.get("question_notes", {}),
             "flagged": data.get("flagged", ()),
+            "handed_over": data.get("handed_over"),
         })
     except SchemaError as exc:
         raise ValidationErrors(f"{path} : diagnostic invalide, rien n'a été importé.", exc.problems) from None

@@ -13,10 +13,15 @@ from diag_tui.documents.report_markdown import (
     checkpoint_text,
     header_sentences,
     indicator_rows,
+    interview_points,
+    interview_title,
     list_sections,
     measure_line,
     month_lines,
+    provisional_banner,
+    replacement,
     sheet_lines,
+    title_of,
 )
 from diag_tui.typography import french
 from diag_tui.wording import date_fr, indicator_text
@@ -26,6 +31,8 @@ body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0
 h1{border-bottom:3px solid #000091;padding-bottom:.3rem}
 h2{color:#000091;margin-top:2rem}
 .provisoire{background:#fff4d6;border-left:4px solid #b34000;padding:.5rem 1rem}
+.revoir{color:#b34000;font-weight:bold}
+.notes li{margin:.5rem 0}
 table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}
 .chart{width:100%;max-width:40rem;font-family:inherit}
@@ -71,20 +78,31 @@ def attr(text: Any) -> str:
     return escape(str(text), quote=True)
 
 
-def html_report(ref: Referential, document: dict[str, Any]) -> str:
+def lines(text: str) -> str:
+    """Typed text of several lines, escaped, its line breaks kept."""
+    return "<br>\n".join(e(line) for line in text.split("\n"))
+
+
+def html_report(ref: Referential, document: dict[str, Any], notes: bool = True) -> str:
+    """`notes`: with the aidant's interview notes (the questions marked « à revoir » and the
+    replacements are always there: they are part of what the plan rests on)."""
     meta = document["diagnostic"]
+    title = e(title_of(meta))
     out = [
         "<!DOCTYPE html>",
         '<html lang="fr"><head><meta charset="utf-8">',
-        f"<title>Diagnostic cyber : {e(meta['organisation'])}</title>",
+        f"<title>{title}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>Diagnostic cyber : {e(meta['organisation'])}</h1>",
-        f"<p>{e(' '.join(header_sentences(meta)))}</p>",
+        f"<h1>{title}</h1>",
     ]
-    if meta.get("provisional"):
-        out.append('<p class="provisoire"><strong>Résultat provisoire</strong> : des questions restent sans réponse.</p>')
+    banner = provisional_banner(ref, document)
+    if banner:
+        head, _, rest = banner.partition(" : ")
+        out.append(f'<p class="provisoire"><strong>{e(head)}</strong> : {e(rest)}</p>')
+    out.append(f"<p>{e(' '.join(header_sentences(meta)))}</p>")
     out += ["<h2>Indicateurs par thème</h2>", indicator_chart(indicator_rows(ref, document))]
-    out += [*_measures(document), *_plan(document), *_closing_lists(document), *_sheet(document), *_incidents(ref), *_resources(document)]
+    out += [*_measures(document), *_plan(document), *_interview(ref, document, notes), *_closing_lists(document)]
+    out += [*_sheet(document), *_incidents(ref), *_resources(document)]
     out.append("</body></html>\n")
     before, style_and_after = "\n".join(out).split("<style>", 1)
     style, after = style_and_after.split("</style>", 1)
@@ -102,8 +120,11 @@ def _measures(document: dict[str, Any]) -> list[str]:
     for m in document["measures"]:
         out += ['<section class="measure">', f"<h3>{m['rank']}. {e(m['title'])}</h3>", f'<p class="meta">{e(measure_line(m))}</p>']
         out.append(f"<p><strong>Pourquoi pour vous</strong> : {e(m['reason'])}</p>")
-        if m.get("override_reason"):
-            out.append(f"<p><strong>Choisie par l'aidant</strong> : {e(m['override_reason'])}</p>")
+        replaced = replacement(document, m)
+        if replaced:
+            out.append(
+                f"<p><strong>Choisie par l'aidant</strong> : remplace « {e(replaced)} », parce que : {e(m['override_reason'])}</p>"
+            )
         out.append(f"<p><strong>Pourquoi</strong> : {e(m['why'])}</p><p><strong>Comment</strong> :</p><ol>")
         out += [f"<li>{e(step)}</li>" for step in m["how"]]
         out.append("</ol>")
@@ -113,7 +134,7 @@ def _measures(document: dict[str, Any]) -> list[str]:
             links = " ; ".join(f'<a href="{attr(r["url"])}">{e(r["title"])}</a>' for r in m["resources"])
             out.append(f"<p>Pour aller plus loin : {links}</p>")
         if m.get("notes"):
-            out.append(f"<p>Notes de suivi : {e(m['notes'])}</p>")
+            out.append(f"<p>Notes de suivi : {lines(m['notes'])}</p>")
         out.append("</section>")
     return out
 
@@ -124,6 +145,24 @@ def _plan(document: dict[str, Any]) -> list[str]:
     out = ["<h2>Plan sur six mois</h2>", f"<p>Début du plan : {date_fr(document['diagnostic']['plan_start'])}.</p>", "<ul>"]
     out += [f"<li><strong>Mois {month}</strong> : {e(names)}</li>" for month, names in month_lines(document)]
     out += ["</ul>", "<p>Points d'étape :</p>", *_list("ul", map(checkpoint_text, document["checkpoints"]))]
+    return out
+
+
+def _interview(ref: Referential, document: dict[str, Any], notes: bool) -> list[str]:
+    groups = interview_points(ref, document, notes)
+    if not groups:
+        return []
+    title, intro, marked = interview_title(groups)
+    out = [f"<h2>{e(title)}</h2>", f"<p>{e(intro)}</p>"]
+    for theme, points in groups:
+        out += [f"<h3>{e(theme)}</h3>", '<ul class="notes">']
+        for p in points:
+            item = f"<strong>{e(p.question)}</strong>" + (' <span class="revoir">(à revoir)</span>' if p.flagged and marked else "")
+            item += f"<br>\nRéponse : {e(p.answer)}" if p.answer else "<br>\nSans réponse"
+            if p.note:
+                item += f"<br>\nNote : {lines(p.note)}"
+            out.append(f"<li>{item}</li>")
+        out.append("</ul>")
     return out
 
 

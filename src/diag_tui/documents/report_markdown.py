@@ -5,21 +5,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from diag_tui.bank.referential import Referential
+from diag_tui.engine.answers import normalise, progress
 from diag_tui.engine.plan import MONTHS
-from diag_tui.typography import french
-from diag_tui.wording import MODE_LABELS, STATUS_LABELS, date_fr, indicator_text
+from diag_tui.typography import NBSP, french
+from diag_tui.wording import MODE_LABELS, STATUS_LABELS, count, date_fr, indicator_text
 
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # a bare & ("Martin & fils") is text already
+# Inline Markdown a typed text could start: code (`), emphasis (*, and _ outside a word, where
+# CommonMark reads it), strikethrough (~), a table cell's end (|); the escape character itself first.
+_INLINE = re.compile(r"[\\`*~|]|(?<![^\W_])_|_(?![^\W_])")
+# What opens a block at the start of a line: a heading, a list item, a setext underline or a
+# thematic break, a link reference definition ("[x]: …"), a numbered item ("1." or "1)").
+_LINE_START = re.compile(r"^([#+=\-\[])|^(\d+)([.)])")
+
+
+def _escaped_start(m: re.Match[str]) -> str:
+    return "\\" + m[1] if m[1] else m[2] + "\\" + m[3]
 
 
 def user_text(text: str) -> str:
     """A name or note as Markdown that shows it and does nothing else: no HTML (a viewer or
-    pandoc would run `<script>`), no link (`[x](javascript:…)`), its own line breaks kept."""
-    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;").replace("](", "]\\(")
-    return text.replace("\n", "  \n")
+    pandoc would run `<script>`), no link (`[x](javascript:…)`), no heading, list, table, code or
+    emphasis of its own; its own line breaks kept, and blank lines too, inside one paragraph."""
+    if not text.strip():
+        return ""
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    text = _INLINE.sub(lambda m: "\\" + m.group(), text).replace("](", "]\\(")
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" \t")  # an indent would make a code block: kept as no-break spaces
+        line = NBSP * (len(line) - len(stripped)) + _LINE_START.sub(_escaped_start, stripped)
+        lines.append(line if line.strip() else NBSP)  # a blank line would end the paragraph
+    return "  \n".join(lines)
 
 
 def checkpoint_text(c: dict[str, Any], user: Callable[[str], str] = str) -> str:
@@ -75,6 +96,87 @@ def header_sentences(meta: dict[str, Any], user: Callable[[str], str] = str) -> 
     return line + ".", f"Référentiel {meta['referential_version']}, résultat {meta['basis']}."
 
 
+def title_of(meta: dict[str, Any], user: Callable[[str], str] = str) -> str:
+    """The report's title; an unfinished diagnostic's says so."""
+    return f"Diagnostic cyber : {user(meta['organisation'])}" + (" (provisoire)" if meta.get("provisional") else "")
+
+
+def given_answers(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The answers the document's results rest on: as handed over, else as they stand; None for
+    a document made from an answers file (`diag-tui report`), which does not carry them."""
+    return (document.get("handed_over") or {}).get("answers", document.get("answers"))
+
+
+def provisional_banner(ref: Referential, document: dict[str, Any]) -> str | None:
+    """What opens the report of an unfinished diagnostic, None for a finished one. The counts come
+    from the answers the results rest on (a report made from an answers file does not carry them)."""
+    if not document["diagnostic"].get("provisional"):
+        return None
+    answers = given_answers(document)
+    missing = ""
+    if answers is not None:
+        p = progress(ref, normalise(answers))
+        if not p.complete:
+            missing = f"{count(p.applicable - p.answered, 'question')} sans réponse sur {p.applicable}"
+    return (
+        f"Résultats provisoires : {missing or 'des questions restent sans réponse'} ; les indicateurs et les "
+        "mesures peuvent changer quand le diagnostic sera terminé."
+    )
+
+
+def replacement(document: dict[str, Any], m: dict[str, Any]) -> str | None:
+    """The title of the measure a priority chosen by the aidant replaces, as it was given (its
+    level's title, among the other measures); None for a measure the engine chose."""
+    if not m.get("override_reason"):
+        return None
+    replaced = m.get("replaces") or next((o["replaced"] for o in document.get("overrides", []) if o.get("by") == m["id"]), None)
+    return next((o["title"] for o in document["other_measures"] if o["id"] == replaced), replaced or "une autre mesure")
+
+
+@dataclass(frozen=True)
+class InterviewPoint:
+    """A question the aidant wrote a note on, or marked « à revoir », with its answer."""
+
+    question: str
+    answer: str  # the chosen options' labels, "" when unanswered
+    note: str
+    flagged: bool
+
+
+def interview_points(ref: Referential, document: dict[str, Any], notes: bool = True) -> list[tuple[str, list[InterviewPoint]]]:
+    """(theme title, points) in diagnostic order: every question with a note (when `notes`) or
+    marked « à revoir ». A question the referential no longer has is listed last, by its id."""
+    written = document.get("question_notes", {}) if notes else {}
+    flagged = set(document.get("flagged", []))
+    answers = given_answers(document) or {}
+    ids = sorted({*written, *flagged}, key=lambda q: (ref.position.get(q, len(ref.position)), q))
+    groups: dict[str, list[InterviewPoint]] = {}
+    for qid in ids:
+        question = ref.question(qid)
+        chosen = answers.get(qid, ())
+        chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+        labels = [f"« {o.label if (o := question.option(c)) else c} »" if question else f"« {c} »" for c in chosen]
+        theme = ref.theme(question.theme).title if question else "Questions retirées du référentiel"
+        point = InterviewPoint(question.text if question else qid, ", ".join(labels), written.get(qid, ""), qid in flagged)
+        groups.setdefault(theme, []).append(point)
+    return list(groups.items())
+
+
+NOTES_INTRO = (
+    "Ce que l'aidant a noté pendant l'entretien, question par question. « À revoir » marque une "
+    "réponse à vérifier ou à compléter avant de s'y fier."
+)
+FLAGS_INTRO = "Réponses marquées pendant l'entretien comme à vérifier ou à compléter avant de s'y fier."
+
+
+def interview_title(groups: list[tuple[str, list[InterviewPoint]]]) -> tuple[str, str, bool]:
+    """The section's title, its first sentence, and whether its points to review are marked so:
+    notes and points to review, or points to review only (no mark needed)."""
+    if any(p.note for _, points in groups for p in points):
+        return "Notes de l'entretien", NOTES_INTRO, True
+    return "Points à revoir", FLAGS_INTRO, False
+
+
 def indicator_rows(ref: Referential, document: dict[str, Any]) -> list[tuple[str, Any]]:
     """(theme title, indicator) for each theme, in the document's order."""
     titles = {t.id: t.title for t in ref.themes}
@@ -89,15 +191,20 @@ def measure_line(m: dict[str, Any]) -> str:
     )
 
 
-def markdown_report(ref: Referential, document: dict[str, Any]) -> str:
+def markdown_report(ref: Referential, document: dict[str, Any], notes: bool = True) -> str:
+    """`notes`: with the aidant's interview notes (the questions marked « à revoir » and the
+    replacements are always there: they are part of what the plan rests on)."""
     meta = document["diagnostic"]
     who, basis = header_sentences(meta, user_text)
-    out = [f"# Diagnostic cyber : {user_text(meta['organisation'])}", "", who, "", basis, ""]
-    if meta.get("provisional"):
-        out += ["> **Résultat provisoire** : des questions restent sans réponse.", ""]
+    out = [f"# {title_of(meta, user_text)}", ""]
+    banner = provisional_banner(ref, document)
+    if banner:
+        out += [f"> **{banner.replace(' : ', '** : ', 1)}", ""]
+    out += [who, "", basis, ""]
     out += ["## Indicateurs par thème", "", "| Thème | Indicateur (0 à 3) |", "|---|---|"]
     out += [f"| {title} | {indicator_text(value)} |" for title, value in indicator_rows(ref, document)]
-    out += ["", *_measures(document), *_plan(document), *_closing_lists(document), *_sheet(document), *_incidents(ref), *_resources(document)]
+    out += ["", *_measures(document), *_plan(document), *_interview(ref, document, notes), *_closing_lists(document)]
+    out += [*_sheet(document), *_incidents(ref), *_resources(document)]
     return french("\n".join(out))
 
 
@@ -106,8 +213,9 @@ def _measures(document: dict[str, Any]) -> list[str]:
     out = ["## Les mesures prioritaires", ""] + ([note, ""] if note else [])
     for m in document["measures"]:
         out += [f"### {m['rank']}. {m['title']}", "", f"*{measure_line(m)}*", "", f"**Pourquoi pour vous** : {m['reason']}", ""]
-        if m.get("override_reason"):
-            out += [f"**Choisie par l'aidant** : {user_text(m['override_reason'])}", ""]
+        replaced = replacement(document, m)
+        if replaced:
+            out += [f"**Choisie par l'aidant** : remplace « {replaced} », parce que : {user_text(m['override_reason'])}", ""]
         out += [f"**Pourquoi** : {m['why']}", "", "**Comment** :", ""]
         out += [f"{n}. {step}" for n, step in enumerate(m["how"], start=1)]
         if m.get("check"):
@@ -126,6 +234,24 @@ def _plan(document: dict[str, Any]) -> list[str]:
     out = ["## Plan sur six mois", "", f"Début du plan : {date_fr(document['diagnostic']['plan_start'])}.", ""]
     out += [f"- **Mois {month}** : {names}" for month, names in month_lines(document)]
     out += ["", "Points d'étape :", ""] + [f"- {checkpoint_text(c, user_text)}" for c in document["checkpoints"]] + [""]
+    return out
+
+
+def _interview(ref: Referential, document: dict[str, Any], notes: bool) -> list[str]:
+    groups = interview_points(ref, document, notes)
+    if not groups:
+        return []
+    title, intro, marked = interview_title(groups)
+    out = [f"## {title}", "", intro, ""]
+    for theme, points in groups:
+        out += [f"### {theme}", ""]
+        for p in points:
+            lines = [f"**{p.question}**" + (" **(à revoir)**" if p.flagged and marked else "")]
+            lines.append(f"Réponse : {p.answer}" if p.answer else "Sans réponse")
+            if p.note:
+                lines.append(f"Note : {user_text(p.note)}")
+            out.append("- " + "  \n".join(lines).replace("\n", "\n  "))  # continuation lines stay in the item
+        out.append("")
     return out
 
 

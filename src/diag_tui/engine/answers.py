@@ -81,12 +81,16 @@ class Progress:
 
 SECONDS_PER_QUESTION = 90  # the estimate before a session has shown its own pace
 MIN_SECONDS_PER_QUESTION = 15  # a question read aloud and discussed never takes less
+PRIOR_ANSWERS = 10  # how many answers the default pace weighs, against those of the sitting
 
 
 def minutes_left(remaining: int, elapsed: float, answered: int) -> int:
-    """Minutes the `remaining` questions should take, at the pace of this sitting once three
-    answers give one (`answered` in `elapsed` seconds), at 90 s a question before."""
-    per_question = elapsed / answered if answered >= 3 else SECONDS_PER_QUESTION
+    """Minutes the `remaining` questions should take at the pace of this sitting (`answered`
+    in `elapsed` seconds), blended with the default pace: as if the sitting had begun with
+    PRIOR_ANSWERS answers at SECONDS_PER_QUESTION each. The first answers (often quick context
+    questions) move the estimate a little, never from 75 to 12 minutes at once; the sitting's own
+    pace takes over as answers accumulate."""
+    per_question = (PRIOR_ANSWERS * SECONDS_PER_QUESTION + max(elapsed, 0.0)) / (PRIOR_ANSWERS + max(answered, 0))
     return round(remaining * max(per_question, MIN_SECONDS_PER_QUESTION) / 60)
 
 

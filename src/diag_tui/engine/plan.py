@@ -5,13 +5,14 @@ Rule (also in the README):
 - Month 1 starts on the plan's start date; month *m* ends on the same day *m* months later
   (clamped to the month's last day: 31 January + 1 month = 28 or 29 February).
 - A measure lasts 1 month if its effort is "faible", 2 if "moyen", 3 if "important".
-- Measures are placed in priority order. Each is due at the end of the earliest month that
-  (a) is no earlier than the previous measure's due month, so due dates never decrease along
-  the priorities, (b) leaves it its full duration inside months 1–6, (c) has fewer than two
-  measures already due, and (d) whose start month has fewer than two measures already starting.
-  Low-effort measures thus finish early and heavy ones start early; no month gets more than
-  two new measures. If no month fits (it happens only when heavy measures come last), the
-  measure is due in month 6 and its start month may get a third new measure.
+- Measures are placed in priority order. Each starts in the earliest month that (a) is no
+  earlier than the previous measure's start, so the plan reads in priority order, month after
+  month and within a month, (b) leaves it its full duration inside months 1–6, and (c) keeps
+  fewer than three measures in progress (started, not yet due) in every month of that duration.
+  A measure thus starts in month 1 unless month 1 already has three under way: a quick, free
+  one never waits behind a longer one. A low-effort measure may be due before a more urgent,
+  longer one that started with it. For six measures some month always fits (every mix of
+  efforts is tested); were none to, the measure would start as late as it can and be due in month 6.
 - Follow-up checkpoints at M+1, M+3 and M+6.
 """
 
@@ -27,8 +28,7 @@ from diag_tui.bank.referential import Measure
 from diag_tui.engine.restitution import Priority
 
 MONTHS = 6
-MAX_NEW_PER_MONTH = 2
-MAX_DUE_PER_MONTH = 2
+MAX_IN_PROGRESS = 3  # measures under way in any one month: what a small organisation can carry
 CheckpointMonth = Literal[1, 3, 6]
 CHECKPOINT_MONTHS: tuple[CheckpointMonth, ...] = get_args(CheckpointMonth)
 DURATION_MONTHS = {"faible": 1, "moyen": 2, "important": 3}
@@ -78,24 +78,25 @@ class Plan:
 
 
 def build_plan(priorities: tuple[Priority, ...] | list[Priority], start: dt.date) -> Plan:
-    starts = [0] * (MONTHS + 1)
-    dues = [0] * (MONTHS + 1)
+    """The rule is in the module's docstring (and the README)."""
+    in_progress = [0] * (MONTHS + 1)  # by month, the measures started and not yet due
     items = []
-    previous_due = 1
+    previous_start = 1
     for rank, priority in enumerate(priorities, start=1):
         duration = DURATION_MONTHS[priority.measure.effort]
-        due_month = next(
+        latest = MONTHS - duration + 1
+        start_month = next(
             (
                 m
-                for m in range(max(previous_due, duration), MONTHS + 1)
-                if dues[m] < MAX_DUE_PER_MONTH and starts[m - duration + 1] < MAX_NEW_PER_MONTH
+                for m in range(previous_start, latest + 1)
+                if all(in_progress[month] < MAX_IN_PROGRESS for month in range(m, m + duration))
             ),
-            MONTHS,
+            latest,
         )
-        start_month = max(1, due_month - duration + 1)
-        starts[start_month] += 1
-        dues[due_month] += 1
-        previous_due = due_month
+        due_month = start_month + duration - 1
+        for month in range(start_month, due_month + 1):
+            in_progress[month] += 1
+        previous_start = start_month
         items.append(
             PlanItem(
                 rank=rank,

@@ -233,15 +233,23 @@ class Restitution:
 
     @property
     def basis(self) -> str:
-        """What the indicators rest on, e.g. "calculé sur 31 réponses sur 38, 4 inconnues"."""
+        """What the indicators rest on, the parts adding up to the scored questions that apply:
+        "calculé sur 30 réponses sur 41 : 9 « Je ne sais pas », 1 « Non applicable », 1 question
+        sans réponse". Context questions are not scored: one left unanswered is said apart."""
         text = f"calculé sur {count(self.scored_answers, 'réponse')} sur {self.scored_applicable}"
-        extras = []
-        if self.unknown_count:
-            extras.append(count(self.unknown_count, "inconnue"))
-        missing = self.progress.applicable - self.progress.answered
-        if missing:
-            extras.append(f"{count(missing, 'question')} sans réponse")
-        return text + (", " + ", ".join(extras) if extras else "")
+        not_applicable = sum(i.not_applicable for i in self.indicators)
+        unanswered = sum(i.applicable - i.answered for i in self.indicators)
+        parts = [
+            *([f"{self.unknown_count} « Je ne sais pas »"] if self.unknown_count else []),
+            *([f"{not_applicable} « Non applicable »"] if not_applicable else []),
+            *([f"{count(unanswered, 'question')} sans réponse"] if unanswered else []),
+        ]
+        if parts:
+            text += " : " + ", ".join(parts)
+        context = self.progress.applicable - self.progress.answered - unanswered
+        if context > 0:
+            text += f" ; {count(context, 'question')} de contexte sans réponse"
+        return text
 
     @property
     def priorities_note(self) -> str | None:

@@ -18,7 +18,7 @@ from diag_tui.errors import LINE, NO_INVISIBLE, NO_INVISIBLE_IN_NOTE
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, checked
 from diag_tui.wording import EMERGENCY_LABELS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 # Names Windows keeps for devices: a file `con.toml` cannot be created there.
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(10))})
@@ -85,6 +85,20 @@ class JournalEntry(Checked):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HandedOver(Checked):
+    """The answers and replacements the results were handed over from.
+
+    Fixed at the first export or follow-up step of a complete diagnostic (`hand_over`): from then
+    on, the results, the plan, its statuses and any later comparison rest on what the organisation
+    was given, whatever answers change afterwards (a checkpoint re-asks some questions; the
+    changes are recorded, and the aidant decides what they mean for the plan)."""
+
+    at: When
+    answers: dict[AnswerId, RawAnswer]
+    overrides: tuple[Override, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Diagnostic(Checked):
     """Built by `new_diagnostic` or read from a file (`store.read_diagnostic`, validated);
     changed only through copies (`dataclasses.replace`)."""
@@ -111,12 +125,29 @@ class Diagnostic(Checked):
     flagged: tuple[AnswerId, ...] = ()  # questions marked "à revoir"
     skipped: tuple[AnswerId, ...] = ()  # questions passed over without an answer
     emergency: Emergency = field(default_factory=Emergency)  # the organisation's own numbers
+    handed_over: HandedOver | None = None  # the results as given, once handed over
 
     @cached_property
     def engine_answers(self) -> dict[str, AnswerValue]:
         """The answers as the engine reads them; computed once per diagnostic (every change
         makes a new one), as the question screen asks for them for each question it counts."""
         return normalise(self.answers)
+
+    @cached_property
+    def given_answers(self) -> dict[str, AnswerValue]:
+        """The answers the results rest on: as handed over, else as they stand."""
+        return normalise(self.handed_over.answers) if self.handed_over else self.engine_answers
+
+    @property
+    def given_overrides(self) -> tuple[Override, ...]:
+        return self.handed_over.overrides if self.handed_over else self.overrides
+
+    def changed_since_handover(self) -> list[str]:
+        """Question ids whose answer differs from the one handed over (none before handover)."""
+        if self.handed_over is None:
+            return []
+        given = self.handed_over.answers
+        return [q for q in dict.fromkeys([*given, *self.answers]) if _same(given.get(q)) != _same(self.answers.get(q))]
 
     @property
     def stage(self) -> str:
@@ -135,6 +166,21 @@ class Diagnostic(Checked):
 
     def status_of(self, measure_id: str) -> MeasureProgress:
         return self.measures.get(measure_id, MeasureProgress())
+
+
+def _same(value: RawAnswer | None) -> frozenset[str]:
+    """An answer compared whatever the order of its choices."""
+    if value is None:
+        return frozenset()
+    return frozenset([value] if isinstance(value, str) else value)
+
+
+def hand_over(ref: Referential, diag: Diagnostic, at: dt.datetime | None = None) -> Diagnostic:
+    """`diag` with its results fixed as given (`HandedOver`), if it is complete and they are not
+    fixed yet; `diag` itself otherwise (a provisional result is not handed over: it says so)."""
+    if diag.handed_over is not None or not progress(ref, diag.engine_answers).complete:
+        return diag
+    return replace(diag, handed_over=HandedOver(at=at or now(), answers=dict(diag.answers), overrides=diag.overrides))
 
 
 def now() -> dt.datetime:
@@ -221,8 +267,12 @@ def reconcile(ref: Referential, diag: Diagnostic) -> tuple[Diagnostic, list[str]
     else:
         notes.insert(0, f"Référentiel mis à jour : {diag.referential_version} → {ref.version}.")
     journal = diag.journal + tuple(JournalEntry(at=now(), text=n) for n in notes)
+    given = diag.handed_over
+    if given is not None:  # the results as given lose only what this referential cannot read
+        given = replace(given, answers={q: v for q, v in given.answers.items() if not answer_problems(ref, {q: v})})
     updated = replace(
         diag,
+        handed_over=given,
         answers=kept,
         set_aside=aside,
         referential_version=ref.version,

@@ -73,7 +73,7 @@ def summarise(ref: Referential, diag: Diagnostic) -> Summary:
     p = progress(ref, diag.engine_answers)
     if diag.completed is None:
         return Summary(p.answered, p.applicable, None)
-    six = restitution(ref, diag.engine_answers, diag.overrides).priorities
+    six = restitution(ref, diag.given_answers, diag.given_overrides).priorities  # as handed over
     done = sum(1 for priority in six if diag.status_of(priority.measure.id).status == "fait")
     return Summary(p.answered, p.applicable, len(six), done)
 

@@ -45,6 +45,7 @@ from diag_tui.files import (
     release,
     same_file,
     sweep_journal,
+    toml_syntax_error,
 )
 from diag_tui.paths import home
 from diag_tui.storage import index
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
 QUARANTINE = "illisibles"
 JOURNAL = ".ecritures-en-cours"
-EXPORT_NAMES = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html"}  # `<id>-<name>`
+EXPORT_NAMES = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html", "ics": "agenda.ics"}  # `<id>-<name>`
 
 
 class ConflictError(UserError):
@@ -112,14 +113,33 @@ class Store:
         return folder
 
     def export_path(self, diagnostic_id: str, fmt: str) -> Path:
-        """Where `Session.export` writes format `fmt` ("toml", "markdown", "html") by default."""
-        return self.exports_folder() / f"{diagnostic_id}-{EXPORT_NAMES[fmt]}"
+        """Where `Session.export` writes format `fmt` ("toml", "markdown", "html", "ics") by
+        default: a name no file has yet, `<id>-suivi.toml`, then `<id>-suivi-2.toml`, `-3`… An
+        export never replaces an earlier one: the organisation may hold it with notes typed in,
+        or keep it as the plan it was given at that visit."""
+        folder = self.exports_folder()
+        name = Path(EXPORT_NAMES[fmt])
+        path, n = folder / f"{diagnostic_id}-{name}", 1
+        while os.path.lexists(path):
+            n += 1
+            path = folder / f"{diagnostic_id}-{name.stem}-{n}{name.suffix}"
+        return path
 
     def exports_of(self, diagnostic_id: str) -> list[Path]:
-        """The exports of this diagnostic in the exports folder: they hold its content too."""
+        """The exports of this diagnostic in the exports folder (`export_path`'s names): they
+        hold its content too."""
         self.path(diagnostic_id)  # a UserError for what is not an id
         folder = self.root / "exports"
-        return [p for p in (folder / f"{diagnostic_id}-{name}" for name in EXPORT_NAMES.values()) if p.is_file()]
+        try:
+            present = {entry.name for entry in os.scandir(folder)}
+        except OSError:
+            return []
+        found = []
+        for name in map(Path, EXPORT_NAMES.values()):
+            own = re.compile(re.escape(f"{diagnostic_id}-{name.stem}") + r"(?:-([1-9][0-9]*))?" + re.escape(name.suffix))
+            numbered = sorted((int(m[1] or 1), m[0]) for m in map(own.fullmatch, present) if m)
+            found += [folder / file for _, file in numbered if (folder / file).is_file()]
+        return found
 
     def journal_folder(self) -> Path | None:
         """What to pass as `atomic_write(..., journal=)` for a file written outside the data
@@ -418,7 +438,7 @@ def read_diagnostic(path: Path) -> Diagnostic:
     except UnicodeDecodeError:
         raise UnreadableFile("pas du texte UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UnreadableFile(f"TOML invalide : {exc}") from None
+        raise UnreadableFile(toml_syntax_error(str(exc)).removeprefix(", ").removeprefix(" : ").rstrip(".")) from None
     except OSError as exc:
         raise UnreadableFile(f"lecture impossible : {exc.strerror}") from None
     if not data:
@@ -455,7 +475,19 @@ def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS = {1: _migrate_1_to_2}  # one per older schema (tests/test_store.py checks it)
+def _migrate_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 recomputed the results from the answers as they stood. A diagnostic whose
+    follow-up had started gets its results fixed as they last were (`HandedOver`), so that a
+    later change of answer no longer moves its plan; the others are fixed at their next export."""
+    measures, checkpoints = data.get("measures"), data.get("checkpoints")
+    started = bool(measures) or (isinstance(checkpoints, dict) and any(isinstance(c, dict) and c.get("done") for c in checkpoints.values()))
+    if not started or "handed_over" in data:
+        return data
+    given = {"at": data.get("updated"), "answers": data.get("answers", {}), "overrides": data.get("overrides", [])}
+    return {**data, "handed_over": given}
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}  # one per older schema (tests/test_store.py checks it)
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:

@@ -76,6 +76,10 @@ class AnswerList(Widget, can_focus=True):
             self.highlighted = max(0, min(index, len(self.labels) - 1))
             self.refresh()
 
+    def line_count(self, width: int) -> int:
+        """Lines the options take at `width` (the question screen fits its help around them)."""
+        return len(self._lines(width))
+
     def _lines(self, width: int) -> list[tuple[int, Text]]:
         if self._wrapped is None or self._wrapped[0] != width:
             lines: list[tuple[int, Text]] = []

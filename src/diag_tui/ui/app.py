@@ -28,6 +28,9 @@ class DiagApp(App):
     TITLE = "diag-tui"
     SUB_TITLE = "Diagnostic de cybersécurité"
     CSS_PATH = "app.tcss"
+    # Classes each screen gets from the terminal's size (app.tcss: compact footers when narrow).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-normal"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [Binding("ctrl+q", "quit", "Quitter", show=False, priority=True)]
     ENABLE_COMMAND_PALETTE = True
 
@@ -151,6 +154,11 @@ class DiagApp(App):
         """A new diagnostic linked to this one, pre-filled with its answers, revised from the start."""
         from diag_tui.ui.question import QuestionScreen
 
+        try:  # the comparison will rest on the results this diagnostic gave: fix them first
+            message.session.hand_over()
+        except UserError as exc:
+            self.notify(str(exc), title="Enregistrement impossible", severity="error", timeout=15)
+            return
         diag = message.session.diag
         try:
             follow = Session.start(self.ref, self.store, diag.organisation.name, diag.aidant, diag.mode, previous=diag)
@@ -212,6 +220,9 @@ class DiagApp(App):
             yield SystemCommand(
                 "Exporter le rapport HTML", "Rapport autonome, imprimable en PDF depuis un navigateur", lambda: self.export(session, "html")
             )
+            yield SystemCommand(
+                "Exporter le rapport Markdown", "Le même rapport, en texte (k sur l'écran du plan)", lambda: self.export(session, "markdown")
+            )
             yield SystemCommand("Voir les résultats", "Indicateurs, six mesures prioritaires et plan", lambda: self.show(session, "results"))
         from diag_tui.ui.question import QuestionScreen
 
@@ -227,7 +238,12 @@ class DiagApp(App):
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"Écrit : {path}", title="Export", timeout=15)
+        from diag_tui.ui.dialogs import ExportDialog
+
+        self.push_screen(ExportDialog(EXPORT_NAMES.get(fmt, "Export"), path))  # the path whole, to be found
+
+
+EXPORT_NAMES = {"toml": "Fichier de suivi", "html": "Rapport HTML", "markdown": "Rapport Markdown", "ics": "Agenda"}
 
 
 def write_crash_report(folder: Path, error: BaseException) -> Path | None:

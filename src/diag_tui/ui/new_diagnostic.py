@@ -12,6 +12,7 @@ from diag_tui.bank.referential import Referential
 from diag_tui.errors import UserError
 from diag_tui.storage.diagnostic import Mode
 from diag_tui.storage.store import Store
+from diag_tui.ui.dialogs import show_error
 from diag_tui.ui.messages import Started
 from diag_tui.untrusted import NAME_MAX
 
@@ -28,7 +29,7 @@ class ModeButton(RadioButton):
 class NewDiagnosticScreen(Screen):
     CSS_PATH = "new_diagnostic.tcss"
     AUTO_FOCUS = "#organisation"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Retour")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Retour", key_display="Échap")]
 
     def __init__(self, ref: Referential, store: Store):
         super().__init__()
@@ -37,8 +38,7 @@ class NewDiagnosticScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="form"):
-            yield Label("Nouveau diagnostic", classes="form-title")
-            yield Label("Organisation diagnostiquée")
+            yield Label("Organisation diagnostiquée")  # the form's title is in the header
             yield Input(placeholder="Nom de l'entreprise, de l'association, de la collectivité…", id="organisation", max_length=NAME_MAX)
             yield Static("", id="organisation-error", classes="error", markup=False)
             yield Label("Aidant (facultatif)")
@@ -55,6 +55,16 @@ class NewDiagnosticScreen(Screen):
                 yield Button("Commencer", variant="primary", id="start")
                 yield Button("Annuler", id="cancel")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Nouveau diagnostic"
+
+    def on_resize(self) -> None:
+        """Fewer than 24 rows: fields and buttons without their borders, so that the whole form
+        shows (80×24 has room for the bordered ones)."""
+        compact = self.app.size.height < 24
+        for widget in self.query("Input, RadioSet, Button"):
+            widget.compact = compact  # type: ignore[attr-defined]  # Input, RadioSet and Button have it
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "organisation":
@@ -74,7 +84,7 @@ class NewDiagnosticScreen(Screen):
         name = self.query_one("#organisation", Input).value
         error = self.query_one("#organisation-error", Static)
         if not name.strip():
-            error.update("Indiquez le nom de l'organisation pour commencer.")
+            show_error(error, "Indiquez le nom de l'organisation pour commencer.")
             self.query_one("#organisation", Input).focus()
             return
         pressed = self.query_one("#mode", RadioSet).pressed_button
@@ -82,6 +92,6 @@ class NewDiagnosticScreen(Screen):
         try:
             session = Session.start(self.ref, self.store, name, self.query_one("#aidant", Input).value, mode)
         except UserError as exc:
-            error.update(str(exc))
+            show_error(error, str(exc))
             return
         self.post_message(Started(session))

@@ -1,4 +1,5 @@
-"""Theme overview: every question that applies, with its state; Enter jumps to it."""
+"""Theme overview: every question that applies, with its state; Enter jumps to it. A question
+that wraps continues under its own text (Prose's hanging indent), not under its mark."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from diag_tui.session import Session
+from diag_tui.ui.prose import Prose, fr
+from diag_tui.wording import count
 
 
 class OverviewScreen(ModalScreen[str | None]):
@@ -23,12 +26,10 @@ class OverviewScreen(ModalScreen[str | None]):
         self.session, self.current, self.only = session, current, only
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="overview-box"):
-            yield Static(
-                "Aller à une question — ✓ répondue · ○ sans réponse · ↷ passée · ⚑ à revoir",
-                id="overview-title",
-                markup=False,
-            )
+        with Vertical(id="overview-box") as box:
+            box.border_title = "Aller à une question"
+            box.border_subtitle = "Entrée : y aller · Échap : fermer"
+            yield Static("✓ répondue · ○ sans réponse · ↷ passée · ⚑ à revoir", id="overview-title", markup=False)
             yield OptionList(id="overview-list", markup=False)
 
     def on_mount(self) -> None:
@@ -43,7 +44,8 @@ class OverviewScreen(ModalScreen[str | None]):
             if not in_theme:
                 continue
             done = sum(1 for q in in_theme if session.is_answered(q))
-            listing.add_option(Option(Text(f"{theme.title} — {done}/{len(in_theme)}", style="bold"), disabled=True))
+            answered = f"{count(done, 'répondue')} sur {len(in_theme)}"
+            listing.add_option(Option(Text(f"{theme.title} — {answered}", style="bold"), disabled=True))
             for q in in_theme:
                 if session.is_answered(q):
                     mark = "✓"
@@ -55,7 +57,7 @@ class OverviewScreen(ModalScreen[str | None]):
                 indent = "    " if q.id in ref.parent else "  "
                 if q.id == self.current:
                     highlight = listing.option_count
-                listing.add_option(Option(Text(f"{indent}{mark} {q.text}{flag}"), id=q.id))
+                listing.add_option(Option(Prose(f"{indent}{mark} {fr(q.text)}{flag}"), id=q.id))
         listing.highlighted = highlight
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -21,11 +21,14 @@ class PlanScreen(Screen):
     CSS_PATH = "plan.tcss"
     AUTO_FOCUS = "#plan-body"
     BINDINGS = [
-        Binding("x", "export('toml')", "Exporter le suivi (TOML)"),
-        Binding("h", "export('html')", "Rapport HTML"),
-        Binding("k", "export('markdown')", "Rapport Markdown", show=False),
+        # Short labels, all within 80 columns (the palette key is left out here: ctrl+p still opens
+        # it); the text at the end of the plan says what each export is.
+        Binding("x", "export('toml')", "Fichier de suivi"),
+        Binding("h", "export('html')", "HTML"),
+        Binding("k", "export('markdown')", "Markdown"),
+        Binding("i", "export('ics')", "Agenda"),
         Binding("f", "followup", "Suivi"),
-        Binding("escape", "back", "Retour"),
+        Binding("escape", "back", "Retour", key_display="Échap"),
     ]
 
     def __init__(self, session: Session):
@@ -35,7 +38,7 @@ class PlanScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield VerticalScroll(id="plan-body")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = f"Plan sur six mois — {shown(self.session.diag.organisation.name)}"
@@ -45,7 +48,8 @@ class PlanScreen(Screen):
         self.render_plan()
 
     def render_plan(self) -> None:
-        """One Static per line group, so wrapped lines keep their indentation."""
+        """One Static per line group, so wrapped lines keep their indentation; a numbered title
+        or a checkpoint wraps under its own text (Prose's hanging indent)."""
         session = self.session
         plan = session.plan()
         body = self.query_one("#plan-body", VerticalScroll)
@@ -86,11 +90,14 @@ class PlanScreen(Screen):
                 done = session.diag.checkpoints.get(str(month))
                 state = "fait" if done and done.done else "à venir"
                 add(Text(f"◆ Point d'étape M+{month} le {date_fr(checkpoint.date)} ({state})", style="bold"), "plan-item")
-        add(
-            Text("x écrit le fichier de suivi (TOML) à garder et à rapporter au point d'étape ; "
-                 "h écrit un rapport HTML imprimable.", style="dim"),
-            "plan-month",
-        )
+        add(Text("Exporter, dans le dossier des exports :", style="dim"), "plan-month")
+        for key, what in (
+            ("x", "le fichier de suivi (TOML), à garder et à rapporter au point d'étape ;"),
+            ("h", "un rapport HTML, imprimable depuis un navigateur ;"),
+            ("k", "le même rapport en Markdown ;"),
+            ("i", "les échéances et les points d'étape, avec des rappels, pour un agenda (.ics)."),
+        ):
+            add(Text.assemble(("• ", "dim"), (key, "bold"), (f"  {fr(what)}", "dim")), "plan-item")
         body.mount_all(lines)
 
     def action_export(self, fmt: str) -> None:

@@ -7,12 +7,42 @@ when the count changes. Filled and empty cells use different glyphs, readable wi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from diag_tui.bank.referential import Question, Referential
+
 FILLED, EMPTY = Style(bold=True), Style(dim=True)
+
+
+def settled_progress(ref: Referential, walk: Sequence[Question], answered: Callable[[Question], bool]) -> tuple[int, int]:
+    """(done, total) for the bar, where a follow-up question counts from the start: one not
+    (yet) asked is part of the total, and settled once its parent is answered without revealing
+    it. Revealing a follow-up then adds nothing to the total: the bar never moves back when one
+    appears, and reaches its end exactly when every question asked is answered. (Changing an
+    answer so that it reveals a follow-up unsettles it: one step back, for a question to answer.)"""
+    asked = {q.id for q in walk}
+
+    def unasked(question: Question) -> int:
+        """The follow-ups below `question` that are not in the walk, at every depth."""
+        count = 0
+        for follow_up in {f for o in question.options for f in o.follow_ups}:
+            child = ref.question(follow_up)
+            if child is not None and follow_up not in asked:
+                count += 1 + unasked(child)
+        return count
+
+    done = total = 0
+    for question in walk:
+        units = 1 + unasked(question)
+        total += units
+        if answered(question):
+            done += units
+    return done, total
 
 
 class ProgressLine(Widget):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -18,9 +20,35 @@ from diag_tui.errors import UserError
 from diag_tui.session import Session
 from diag_tui.ui.answer_list import AnswerList
 from diag_tui.ui.messages import GoHome, Open
-from diag_tui.ui.progress_line import ProgressLine
+from diag_tui.ui.progress_line import ProgressLine, settled_progress
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.untrusted import shown
+
+# The keys the footer has no room for, in the line above it: one line at 80 columns, and a
+# shorter one that fits 60.
+HINTS = {
+    "single": ("1 à 9 ou ↑↓ Entrée : répondre · n/p : suivante/précédente · Échap : accueil",
+               "1 à 9 : répondre · n/p : suiv./préc. · Échap : accueil"),
+    "multiple": ("1 à 9 ou Espace : cocher · Entrée : valider · p : précédente · Échap : accueil",
+                 "1 à 9 : cocher · Entrée : valider · Échap : accueil"),
+}
+HELP_MORE = "▼ la suite : PgSuiv (PgPréc pour remonter)"
+MIN_HELP_LINES = 2  # the help never shrinks below this: past it, the whole body scrolls
+
+# How the status line shortens when the screen narrows: (position, pace, saved) forms, richest
+# first (`fit_status`). The time estimate shortens first; « question N sur M » always stays.
+STATUS_STEPS = ((0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 2, 0), (2, 2, 0), (2, 2, 1), (2, 3, 1), (3, 3, 1))
+
+
+def fit_status(width: int, positions: list[str], paces: list[str], saved: list[str]) -> tuple[str, str, str]:
+    """The richest (position, pace, saved) that fits in `width` cells (pace and saved are each
+    two cells apart from what comes before them)."""
+    for p, t, s in STATUS_STEPS:
+        position, pace, mark = positions[p], paces[t], saved[s]
+        used = cell_len(position) + (cell_len(pace) + 2 if pace else 0) + (cell_len(mark) + 2 if mark else 0)
+        if used <= width:
+            break
+    return position, pace, mark
 
 
 class QuestionScreen(Screen):
@@ -31,15 +59,17 @@ class QuestionScreen(Screen):
         *(Binding(str(n), f"choose({n - 1})", f"Option {n}", show=False) for n in range(1, 10)),
         Binding("enter", "validate", "Valider", show=False, priority=True),
         Binding("space", "toggle_highlighted", "Cocher", show=False),
-        Binding("n", "next", "Suivante"),
-        Binding("p", "previous", "Précédente"),
+        Binding("n", "next", "Suivante", show=False),  # n, p and Échap: in the hint line
+        Binding("p", "previous", "Précédente", show=False),
         Binding("s", "skip", "Passer"),
         Binding("t", "overview", "Thèmes"),
         Binding("question_mark", "toggle_help", "Aide"),
         Binding("m", "note", "Note"),
         Binding("r", "flag", "À revoir"),
         Binding("v", "results", "Résultats"),
-        Binding("escape", "leave", "Accueil"),
+        Binding("escape", "leave", "Accueil", show=False),
+        Binding("pagedown", "scroll_help(1)", "Suite de l'aide", show=False, priority=True),
+        Binding("pageup", "scroll_help(-1)", "Début de l'aide", show=False, priority=True),
     ]
     show_help: var[bool] = var(False, init=False)  # « Pourquoi cette question ? », shown in self-service
 
@@ -51,8 +81,12 @@ class QuestionScreen(Screen):
         self.set_reactive(QuestionScreen.show_help, session.diag.mode == "autodiagnostic")
         self.opened = time.monotonic()
         self.answered_here = 0
-        self.changed_here: list[str] = []
         self._shown: dict[str, str | Text | Prose] = {}  # what each Static shows, by selector
+        # the status line's forms, richest first (fit_status): position, time, save state
+        self._status: tuple[list[str], list[str], list[str]] = ([""] * 4, [""] * 4, ["", ""])
+        self._help_limit: int | None = None  # the help's height when it has to scroll
+        self._fit_pending = False
+        self._stale = False  # answers may have changed while another screen was on top
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,13 +97,13 @@ class QuestionScreen(Screen):
         yield ProgressLine(id="q-progress")
         with VerticalScroll(id="q-body"):
             yield Static("", id="q-text", markup=False)
-            yield Static("", id="q-help", markup=False)
+            with Vertical(id="q-help-area"):  # the help scrolls in its box: the options never leave the screen
+                with VerticalScroll(id="q-help-box", can_focus=False):
+                    yield Static("", id="q-help", markup=False)
+                yield Static(Prose(fr(HELP_MORE)), id="q-help-more", markup=False)
             yield AnswerList(id="q-options")
             yield Static("", id="q-marks", markup=False)
-        yield Static(
-            "Tapez 1 à 9 pour répondre, ou ↑↓ puis Entrée. Échap : retour à l'accueil (tout est déjà enregistré).",
-            id="q-hint", markup=False,
-        )
+        yield Static("", id="q-hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -92,20 +126,30 @@ class QuestionScreen(Screen):
         ref, session = self.session.ref, self.session
         walk = self.walk()
         index = next((i for i, q in enumerate(walk) if q.id == question.id), 0)
-        theme = ref.theme(question.theme)
+        theme = ref.theme(question.theme).title
         in_theme = [q for q in walk if q.theme == question.theme]
-        k = next((i for i, q in enumerate(in_theme) if q.id == question.id), 0) + 1
-        follow_up = " · question complémentaire" if question.id in ref.parent else ""
-        self._update("#q-position", f"{theme.title} · {k}/{len(in_theme)}{follow_up} — question {index + 1} sur {len(walk)}")
+        k, n = next((i for i, q in enumerate(in_theme) if q.id == question.id), 0) + 1, len(in_theme)
+        where = f"question {index + 1} sur {len(walk)}"
+        follow_up = question.id in ref.parent
+        self._status[0][:] = [
+            f"{theme} ({k} sur {n} du thème){' · question complémentaire' if follow_up else ''} — {where}",
+            f"{theme} ({k} sur {n}){' · complémentaire' if follow_up else ''} — {where}",
+            f"{theme}{' · complémentaire' if follow_up else ''} — {where}",
+            f"{'↳ ' if follow_up else ''}{where}",
+        ]
         remaining = sum(1 for q in walk if not session.is_answered(q))
-        self.query_one("#q-progress", ProgressLine).set_progress(len(walk) - remaining, len(walk))
+        if self.only is None:  # follow-ups count from the start: revealing one never moves the bar back
+            done, total = settled_progress(ref, walk, session.is_answered)
+        else:
+            done, total = len(walk) - remaining, len(walk)
+        self.query_one("#q-progress", ProgressLine).set_progress(done, total)
 
         text = Text(fr(question.text), style="bold")
         if question.kind == "multiple":
-            text.append("\nPlusieurs réponses possibles : chiffres (ou Espace) pour cocher, Entrée pour valider.", style="italic")
+            text.append("\nPlusieurs réponses possibles.", style="italic")
         self._update("#q-text", Prose(text))
         self._update("#q-help", Prose(Text.assemble((fr("Pourquoi cette question ? "), "bold"), fr(question.help))))
-        self.query_one("#q-help", Static).display = self.show_help
+        self.show_hint()
 
         chosen = set(session.chosen(question))
         labels = []
@@ -114,10 +158,11 @@ class QuestionScreen(Screen):
             labels.append((Text(f"{n}  {mark}", "bold"), Text(fr(option.label), "" if option.kind is OptionKind.ANSWER else "italic")))
         options = self.query_one("#q-options", AnswerList)
         options.set_options(labels, highlighted=next((i for i, o in enumerate(question.options) if o.id in chosen), 0))
-        options.focus()
+        options.focus(scroll_visible=False)  # the question's text stays in view above its options
         self.update_marks()
         self.update_pace(remaining)
         self.query_one("#q-body", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#q-help-box", VerticalScroll).scroll_home(animate=False)
 
     def _update(self, selector: str, content: str | Text | Prose) -> None:
         """Update a Static only when its content changes: each update costs a layout pass."""
@@ -133,19 +178,96 @@ class QuestionScreen(Screen):
             marks.append("↷ passée")
         note = self.session.diag.notes.get(self.current.id)
         if note:
-            marks.append(f"Note : {shown(note, multiline=True)}")
-        self._update("#q-marks", "\n".join(marks))
+            # a note of several lines: each line under the first, not under « Note »
+            marks.append("Note : " + shown(note, multiline=True).replace("\n", "\n       "))
+        self._update("#q-marks", Prose("\n".join(marks)))
         self.query_one("#q-marks", Static).display = bool(marks)
+        self.fit_help()
 
     def update_pace(self, remaining: int) -> None:
         elapsed = time.monotonic() - self.opened
-        estimate = minutes_left(remaining, elapsed, self.answered_here)
-        left = f"reste ≈ {estimate} min" if estimate >= 1 else "reste < 1 min"
-        self._update("#q-pace", f"{int(elapsed // 60)} min · {left}" if remaining else f"{int(elapsed // 60)} min · tout est répondu")
+        spent = f"écoulé : {int(elapsed // 60)} min"
+        if remaining:
+            estimate = minutes_left(remaining, elapsed, self.answered_here)
+            left = f"reste ≈ {estimate} min" if estimate >= 1 else "reste < 1 min"
+            self._status[1][:] = [f"{spent} · {left}", left, left, ""]
+        else:
+            self._status[1][:] = [f"{spent} · tout est répondu", "tout est répondu", "", ""]
+        self.show_status()
+
+    def show_hint(self) -> None:
+        full, short = HINTS[self.current.kind]
+        self._update("#q-hint", Prose(fr(full if cell_len(full) <= self.app.size.width - 2 else short)))
+
+    def show_status(self) -> None:
+        """The status line at the screen's width (`fit_status`)."""
+        position, pace, saved = fit_status(self.app.size.width - 2, *self._status)
+        self._update("#q-position", position)
+        self._update("#q-pace", pace)
+        self._update("#q-saved", saved)
+        self.query_one("#q-pace", Static).display = bool(pace)
+        self.query_one("#q-saved", Static).display = bool(saved)
+
+    def fit_help(self) -> None:
+        """Every option stays on screen: the help gets the lines that the question, its options
+        and its marks leave, and scrolls in them (PgSuiv, PgPréc, the mouse wheel) when it needs
+        more; below MIN_HELP_LINES, the whole body scrolls instead."""
+        area = self.query_one("#q-help-area", Vertical)
+        area.display = self.show_help
+        if not self.show_help:
+            return
+        body = self.query_one("#q-body", VerticalScroll)
+        height, width = body.content_region.height, body.content_region.width
+        if height <= 0 or width <= 0:  # not laid out yet: once it is
+            if not self._fit_pending:
+                self._fit_pending = True
+                self.call_after_refresh(self._fit_later)
+            return
+        options = self.query_one("#q-options", AnswerList)
+        marks = self.query_one("#q-marks", Static)
+        taken = len(self._prose("#q-text").lines(width)) + 1  # and its margin
+        taken += options.line_count(width)
+        if marks.display:
+            taken += len(self._prose("#q-marks").lines(width)) + 1
+        room = height - taken - 1  # the help's own margin
+        needed = len(self._prose("#q-help").lines(width - 3))  # its border and padding take 3 cells
+        limit = None if needed <= room else max(MIN_HELP_LINES, room - 1)  # a line for HELP_MORE
+        self.query_one("#q-help-more", Static).display = limit is not None
+        if limit != self._help_limit:
+            self._help_limit = limit
+            self.query_one("#q-help-box", VerticalScroll).styles.max_height = limit
+
+    def _fit_later(self) -> None:
+        self._fit_pending = False
+        self.fit_help()
+
+    def _prose(self, selector: str) -> Prose:
+        shown_there = self._shown.get(selector, "")
+        return shown_there if isinstance(shown_there, Prose) else Prose(shown_there)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_status()
+        self.show_hint()
+        self.call_after_refresh(self.fit_help)
+
+    def on_screen_resume(self) -> None:
+        if self._stale:  # back from the results: an answer given just before shows its mark
+            self._stale = False
+            self.show_question(self.current)
+
+    def action_scroll_help(self, direction: int) -> None:
+        """PgSuiv / PgPréc: the help when it scrolls, else the whole body."""
+        box = self.query_one("#q-help-box", VerticalScroll)
+        target = box if self.show_help and self._help_limit is not None else self.query_one("#q-body", VerticalScroll)
+        if direction > 0:
+            target.scroll_page_down(animate=False)
+        else:
+            target.scroll_page_up(animate=False)
 
     def show_saved(self, ok: bool, message: str = "") -> None:
         self.query_one("#q-saved", Static).set_class(not ok, "error")
-        self._update("#q-saved", "✓ enregistré" if ok else "⚠ NON enregistré")
+        self._status[2][:] = ["✓ enregistré", "✓"] if ok else ["⚠ NON enregistré"] * 2
+        self.show_status()
         if not ok:
             self.notify(message, title="Enregistrement impossible", severity="error", timeout=20)
 
@@ -175,11 +297,8 @@ class QuestionScreen(Screen):
         if question.kind == "multiple":
             self.toggle(option.id)
             return
-        before = self.session.diag.answers.get(question.id)
         if not self.save(question.id, option.id):
             return
-        if before != option.id:
-            self.changed_here.append(question.id)
         self.answered_here += 1
         self.action_next()
 
@@ -234,14 +353,7 @@ class QuestionScreen(Screen):
 
     def finished(self) -> None:
         """End of the walk: unanswered questions left? say so; else the results (or back)."""
-        if self.only is not None:
-            changed = sorted(set(self.changed_here))
-            if changed:
-                try:
-                    self.session.record(f"Point d'étape : réponses modifiées pour {', '.join(changed)}.")
-                except UserError as exc:
-                    self.show_saved(False, str(exc))
-            self.notify(f"Questions revues : {len(changed)} réponse(s) modifiée(s).")
+        if self.only is not None:  # the follow-up screen says what changed and records it
             self.app.pop_screen()
             return
         missing = self.session.first_unanswered()
@@ -253,6 +365,7 @@ class QuestionScreen(Screen):
         self.action_results()
 
     def action_results(self) -> None:
+        self._stale = True
         self.post_message(Open(self.session, "results"))
 
     def action_overview(self) -> None:
@@ -268,7 +381,7 @@ class QuestionScreen(Screen):
         self.show_help = not self.show_help
 
     def watch_show_help(self, show: bool) -> None:
-        self.query_one("#q-help", Static).display = show
+        self.fit_help()
 
     def action_note(self) -> None:
         question = self.current
@@ -284,13 +397,11 @@ class QuestionScreen(Screen):
             self.show_saved(True)
             self.update_marks()
 
-        from diag_tui.ui.dialogs import (
-            TextDialog,  # not needed before the first question
-        )
+        from diag_tui.ui.dialogs import NoteDialog  # not needed before the first question
 
         self.app.push_screen(
-            TextDialog("Note sur cette question", self.session.diag.notes.get(question.id, ""),
-                       "Ce que dit l'organisation, ce qu'il faut vérifier…", "Entrée : enregistrer (vide pour effacer) · Échap : annuler"),
+            NoteDialog("Note sur cette question", self.session.diag.notes.get(question.id, ""),
+                       "Ce que dit l'organisation, ce qu'il faut vérifier… (vide pour effacer)"),
             done,
         )
 

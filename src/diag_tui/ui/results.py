@@ -5,6 +5,7 @@ Everything shown comes from `Session.result()`: the screen never computes a scor
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,35 +20,39 @@ from diag_tui.errors import UserError
 from diag_tui.session import Session
 from diag_tui.storage.diagnostic import Emergency
 from diag_tui.ui.dialogs import EmergencyDialog, TextDialog
-from diag_tui.ui.messages import Compare, Open
+from diag_tui.ui.messages import Compare, GoHome, Open
 from diag_tui.ui.prose import Prose, fr
-from diag_tui.ui.texts import indicator_bar, measure_detail
+from diag_tui.ui.texts import indicator_bar, interview_notes, measure_detail
 from diag_tui.untrusted import REASON_MAX, shown
-from diag_tui.wording import count, indicator_text
+from diag_tui.wording import count, date_fr, indicator_text
 
 
 class ResultsScreen(Screen):
     CSS_PATH = "results.tcss"
     AUTO_FOCUS = "#r-six"
     BINDINGS = [
-        Binding("enter", "expand", "Pourquoi / comment"),
+        # priority: the list of the six would otherwise take Entrée, and hide it from the footer
+        Binding("enter", "expand", "Détail", key_display="Entrée", priority=True),
         Binding("o", "override", "Remplacer"),
         Binding("u", "cancel_override", "Annuler le remplacement"),
-        Binding("a", "attack", "En cas d'attaque"),
+        Binding("a", "attack", "Attaque"),
         Binding("p", "plan", "Plan"),
         Binding("f", "followup", "Suivi"),
         Binding("c", "compare", "Comparer"),
         Binding("q", "questions", "Questions"),
-        Binding("escape", "back", "Retour"),
+        Binding("escape", "back", "Retour", key_display="Échap"),
     ]
 
-    expanded: var[bool] = var(False, init=False)  # the detail shows why, how and how to check
+    # The detail shows why, how and how to check, in the whole right column (the list of the six
+    # is hidden meanwhile: at 80×24 there is no room for both).
+    expanded: var[bool] = var(False, init=False)
     measure: var[int | None] = var(None, bindings=True, init=False)  # the highlighted priority
 
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
         self.result: Restitution = session.result()
+        self.six_title = Text()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,6 +60,7 @@ class ResultsScreen(Screen):
         with Horizontal(id="r-main"):
             with VerticalScroll(id="r-left"):
                 yield Static("", id="r-indicators", markup=False)
+                yield Static("", id="r-interview", markup=False)
                 yield Static("", id="r-unknown", markup=False)
                 yield Static("", id="r-others", markup=False)
             with Vertical(id="r-right"):
@@ -62,7 +68,7 @@ class ResultsScreen(Screen):
                 yield OptionList(id="r-six", markup=False)
                 with VerticalScroll(id="r-detail-box"):
                     yield Static("", id="r-detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p still opens it: no room at 80 columns
 
     def on_mount(self) -> None:
         self.title = f"Résultats — {shown(self.session.diag.organisation.name)}"
@@ -76,14 +82,13 @@ class ResultsScreen(Screen):
     def refresh_result(self) -> None:
         self.result = result = self.session.result()
         banner = self.query_one("#r-banner", Static)
-        missing = result.progress.applicable - result.progress.answered
-        banner.update(
-            f"Résultat provisoire : {count(missing, 'question')} sans réponse (q pour y revenir)." if missing else ""
-        )
-        banner.display = bool(missing)
+        banner.update(banner_text(self.session, result))
+        banner.display = bool(banner.content)
+        self.query_one("#r-interview", Static).update(interview_section(self.session))
 
         text = Text()
-        text.append("Indicateurs (0 à 3)\n\n", style="bold")
+        text.append("Indicateurs (0 à 3)\n", style="bold")
+        text.append("note · réponses / questions\n\n", style="dim")
         for i in result.indicators:
             text.append(f"{i.theme.title}\n")
             text.append("  ")
@@ -118,17 +123,17 @@ class ResultsScreen(Screen):
         title = "Les six mesures prioritaires" if len(result.priorities) == PRIORITY_COUNT else (
             f"{count(len(result.priorities), 'mesure prioritaire')}" if result.priorities else "Aucune mesure prioritaire"
         )
-        self.query_one("#r-six-title", Static).update(Text(title, style="bold"))
+        self.six_title = Text(title, style="bold")
+        self.query_one("#r-six-title", Static).update(self.six_title)
         six = self.query_one("#r-six", OptionList)
         highlighted = six.highlighted
         six.clear_options()
         for n, p in enumerate(result.priorities, start=1):
-            label = Text(f"{n}. ", style="bold")
-            label.append(p.finding.title)
+            label = Text(p.finding.title)
             if p.override:
                 label.append("  (choisie par l'aidant)", style="italic")
-            six.add_option(Option(label, id=p.measure.id))
-        six.display = bool(result.priorities)
+            six.add_option(Option(Hanging(f"{n}. ", label), id=p.measure.id))
+        six.display = bool(result.priorities) and not self.expanded
         if result.priorities:
             six.highlighted = min(highlighted or 0, len(result.priorities) - 1)
         self.measure = six.highlighted if result.priorities else None
@@ -149,7 +154,8 @@ class ResultsScreen(Screen):
             return
         reason = priority.override.reason if priority.override else None
         theme = self.session.ref.theme(priority.measure.theme).title
-        detail.update(measure_detail(priority.finding, theme, reason, self.expanded))
+        notes = interview_notes(self.session.ref, self.session.diag, priority.finding.sources)
+        detail.update(measure_detail(priority.finding, theme, reason, self.expanded, notes))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "r-six":
@@ -159,8 +165,20 @@ class ResultsScreen(Screen):
         self.show_detail()
         self.query_one("#r-detail-box", VerticalScroll).scroll_home(animate=False)
 
-    def watch_expanded(self) -> None:
+    def watch_expanded(self, expanded: bool) -> None:
+        self.set_class(expanded, "expanded")
+        self.query_one("#r-six", OptionList).display = bool(self.result.priorities) and not expanded
+        title = self.six_title
+        if expanded and self.measure is not None:
+            title = Text.assemble((f"Mesure {self.measure + 1} sur {len(self.result.priorities)}", "bold"), (" · Entrée : la liste", "dim"))
+        self.query_one("#r-six-title", Static).update(title)
         self.show_detail()
+        box = self.query_one("#r-detail-box", VerticalScroll)
+        box.scroll_home(animate=False)
+        if expanded:
+            box.focus()  # ↑↓ scroll the detail
+        else:
+            self.query_one("#r-six", OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_expand()
@@ -168,8 +186,10 @@ class ResultsScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         priority = self.selected()
         # situational actions are hidden (False) rather than greyed, to keep the footer short
-        if action in ("expand", "override"):
+        if action == "expand":
             return priority is not None
+        if action == "override":  # the aidant's decision: not offered in self-service
+            return priority is not None and self.session.diag.mode == "accompagne"
         if action == "cancel_override":
             return priority is not None and priority.override is not None
         if action == "compare":
@@ -247,7 +267,60 @@ class ResultsScreen(Screen):
         self.post_message(Open(self.session, "questions"))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if self.expanded:
+            self.expanded = False
+        elif len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:  # opened straight on the results (`diag-tui resume` of a finished diagnostic)
+            self.post_message(GoHome())
+
+
+class Hanging:
+    """`lead` then `text`, whose wrapped lines start under the text, not under the lead."""
+
+    def __init__(self, lead: str, text: Text) -> None:
+        self.lead, self.text = lead, text
+
+    def __str__(self) -> str:
+        return self.lead + self.text.plain
+
+    def __rich__(self) -> Table:
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(self.lead, style="bold"), self.text)
+        return grid
+
+
+def banner_text(session: Session, result: Restitution) -> str:
+    """What to know before reading the results: provisional, or answers changed since handed over."""
+    missing = result.progress.applicable - result.progress.answered
+    if missing:
+        return f"Résultat provisoire : {count(missing, 'question')} sans réponse (q pour y revenir)."
+    given = session.diag.handed_over
+    changed = session.diag.changed_since_handover()
+    if given is None or not changed:
+        return ""
+    return (
+        f"Résultats tels que remis le {date_fr(given.at)}. {count(len(changed), 'réponse a changé', 'réponses ont changé')} "
+        "depuis (voir le journal, h sur l'écran de suivi) : ces résultats et le plan n'en tiennent pas compte. Pour un nouvel "
+        "état des lieux, commencez un diagnostic de suivi (f, puis n)."
+    )
+
+
+def interview_section(session: Session) -> Text:
+    """The interview's notes and « à revoir » marks, in diagnostic order."""
+    diag = session.diag
+    marked = [q for q in session.ref.questions if q.id in diag.notes or q.id in diag.flagged]
+    if not marked:
+        return Text()
+    text = Text()
+    flags = sum(1 for q in marked if q.id in diag.flagged)
+    heading = [count(len(diag.notes), "note")] if diag.notes else []
+    heading += [f"{flags} à revoir"] if flags else []
+    text.append(f"\nEntretien : {', '.join(heading)}\n", style="bold")
+    text.append_text(interview_notes(session.ref, diag, [q.id for q in marked]))
+    return text
 
 
 class PickMeasureScreen(ModalScreen[Finding | None]):
