@@ -28,6 +28,7 @@ from diag_tui.storage.diagnostic import (
     Override,
     RawAnswer,
     Status,
+    chosen_ids,
     hand_over,
     new_diagnostic,
     now,
@@ -73,12 +74,8 @@ class AnswerChange:
         return f"« {self.question.text} » : {_labels(self.before)} → {_labels(self.after)}"
 
 
-def _chosen_ids(value: RawAnswer | None) -> frozenset[str]:
-    return frozenset() if value is None else frozenset([value] if isinstance(value, str) else value)
-
-
 def _option_labels(question: Question, value: RawAnswer | None) -> tuple[str, ...]:
-    ids = _chosen_ids(value)
+    ids = chosen_ids(value)
     return tuple(o.label for o in question.options if o.id in ids)
 
 
@@ -218,7 +215,7 @@ class Session:
         changes = []
         for q in self.ref.questions:
             old, new = before.get(q.id), self.diag.answers.get(q.id)
-            if _chosen_ids(old) != _chosen_ids(new):
+            if chosen_ids(old) != chosen_ids(new):
                 changes.append(AnswerChange(q, _option_labels(q, old), _option_labels(q, new)))
         live = self.live_result()
         triggered = {p.measure.id for p in live.priorities} | {f.measure.id for f in live.others}

@@ -147,7 +147,7 @@ class Diagnostic(Checked):
         if self.handed_over is None:
             return []
         given = self.handed_over.answers
-        return [q for q in dict.fromkeys([*given, *self.answers]) if _same(given.get(q)) != _same(self.answers.get(q))]
+        return [q for q in dict.fromkeys([*given, *self.answers]) if chosen_ids(given.get(q)) != chosen_ids(self.answers.get(q))]
 
     @property
     def stage(self) -> str:
@@ -168,8 +168,8 @@ class Diagnostic(Checked):
         return self.measures.get(measure_id, MeasureProgress())
 
 
-def _same(value: RawAnswer | None) -> frozenset[str]:
-    """An answer compared whatever the order of its choices."""
+def chosen_ids(value: RawAnswer | None) -> frozenset[str]:
+    """The option ids of a saved answer, to compare answers whatever the order of their choices."""
     if value is None:
         return frozenset()
     return frozenset([value] if isinstance(value, str) else value)

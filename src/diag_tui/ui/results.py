@@ -5,7 +5,6 @@ Everything shown comes from `Session.result()`: the screen never computes a scor
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,7 +33,7 @@ class ResultsScreen(Screen):
         # priority: the list of the six would otherwise take Entrée, and hide it from the footer
         Binding("enter", "expand", "Détail", key_display="Entrée", priority=True),
         Binding("o", "override", "Remplacer"),
-        Binding("u", "cancel_override", "Annuler le remplacement"),
+        Binding("u", "cancel_override", "Annuler remplac."),
         Binding("a", "attack", "Attaque"),
         Binding("p", "plan", "Plan"),
         Binding("f", "followup", "Suivi"),
@@ -129,10 +128,10 @@ class ResultsScreen(Screen):
         highlighted = six.highlighted
         six.clear_options()
         for n, p in enumerate(result.priorities, start=1):
-            label = Text(p.finding.title)
+            label = Text.assemble((f"{n}. ", "bold"), p.finding.title)  # Prose indents the wrapped lines
             if p.override:
                 label.append("  (choisie par l'aidant)", style="italic")
-            six.add_option(Option(Hanging(f"{n}. ", label), id=p.measure.id))
+            six.add_option(Option(Prose(label), id=p.measure.id))
         six.display = bool(result.priorities) and not self.expanded
         if result.priorities:
             six.highlighted = min(highlighted or 0, len(result.priorities) - 1)
@@ -273,23 +272,6 @@ class ResultsScreen(Screen):
             self.app.pop_screen()
         else:  # opened straight on the results (`diag-tui resume` of a finished diagnostic)
             self.post_message(GoHome())
-
-
-class Hanging:
-    """`lead` then `text`, whose wrapped lines start under the text, not under the lead."""
-
-    def __init__(self, lead: str, text: Text) -> None:
-        self.lead, self.text = lead, text
-
-    def __str__(self) -> str:
-        return self.lead + self.text.plain
-
-    def __rich__(self) -> Table:
-        grid = Table.grid()
-        grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1)
-        grid.add_row(Text(self.lead, style="bold"), self.text)
-        return grid
 
 
 def banner_text(session: Session, result: Restitution) -> str:
