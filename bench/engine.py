@@ -1,6 +1,11 @@
 """Engine: restitution (indicators, findings, six priorities) and the six-month plan, for the
 full real bank, over many random answer sets.
 
+Timed in-process (`time.perf_counter` around the calls): not a figure the user sees by itself,
+but the share of the results screen and of the reports that is the computation. The user-facing
+figures (bench/startup.py, keystrokes.py, cli.py, home.py, memory.py) are all taken from outside
+the process.
+
 Answer sets are drawn the way a diagnostic is walked: questions in diagnostic order, only
 those that apply given the answers so far (`applicable_questions`, so context rules and
 follow-ups are respected); each is answered with a random option (a random set of answers, or
@@ -99,7 +104,7 @@ def main() -> int:
         check("plan, p95", percentile(t_plan, 95), TARGET_MS, "{:.3f} ms"),
         info("restitution + plan, median / p95", f"{median(t_both):.3f} / {percentile(t_both, 95):.3f} ms"),
     ]
-    return finish("Engine: restitution + plan per answer set (real bank)", rows, args.json)
+    return finish("Engine, in-process (not user-facing): restitution + plan per answer set (real bank)", rows, args.json)
 
 
 if __name__ == "__main__":

@@ -1,172 +1,157 @@
-"""Keystroke latency: answer key pressed -> next question rendered, over full walks of the real
-bank with Pilot (`app.run_test(size=(100, 30))`).
+"""Keystroke latency: answer key written to the terminal -> next question's text written back,
+over full walks of the real bank in `diag-tui start`, against the minimal Textual app in the same
+harness.
 
-How a latency is taken: the key event is handed to the driver exactly as `Pilot.press` does
-(but without Pilot's idle-waiting sleeps, which would be counted otherwise); the clock stops in
-a `call_after_refresh` callback scheduled by the screen's `show_question`, i.e. once the new
-question has been laid out, rendered by the compositor and handed to the (headless) driver.
-The answer is saved (atomic write + fsync) in between, as in real use: the temporary store is
-on the same disk as the user's data would be.
+Both run unmodified in a 100×30 pseudo-terminal (bench/_pty.py). Once a question is on the
+screen, the harness writes the answer key to the terminal and stops the clock when a word of
+the next question's text has been read back (escape sequences removed; a word that the screen
+before did not show and that the next question's options and the theme names do not contain).
+So a figure covers: the terminal and Textual's input thread, the key binding, saving the answer
+(atomic write, two fsyncs: kept, an answer must survive a power cut), working out the next
+question, layout, rendering and writing the frame, up to the question's own text. The harness
+works out which question comes next with the engine (`applicable_questions`), as the screen
+does: a wrong guess would time out, not pass.
 
-Keys are 60 ms apart, a fast typist's pace: Textual's screen update timer (60 fps) is then idle
-when the key arrives, as it is for a person. Walk 1 presses "1" on every question; the others
-pick a random valid digit (seeded), so follow-up questions and context rules are exercised.
-On the multiple-choice question the digit toggles an option (measured apart), then Enter
-validates. The last answer opens the results screen: measured apart too.
+Keys are at least 60 ms apart (a fast typist) and each waits for the screen to be still (nothing
+written for 50 ms): the second frame Textual paints after a change is not counted in the next
+key. Walk 1 presses "1" on every question; the others pick a random valid digit (seeded), so
+follow-up questions and context rules are exercised. On the multiple-choice question "1" ticks an
+option (timed apart: the tick written back), then Enter validates (timed with the answers). The
+last answer opens the results (timed apart: until their title is written).
 
-Target: median answer -> next question <= 16 ms.
+The reference is `_launch_minimal.py`: key "1" saves the answer the same way (atomic write, two
+fsyncs) and shows the next of its texts; timed the same way, as many keys as the diag-tui walk.
+The walks alternate: diag-tui, minimal, diag-tui, …
+
+Targets: median <= 16 ms; median(diag-tui) / median(minimal) <= 1.1.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 import shutil
 import sys
 import tempfile
 import time
-import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
-from _common import QUESTIONS, Row, check, finish, info, median, parser, percentile
+from _common import Row, check, child_env, finish, info, median, parser, percentile
+from _pty import Terminal, diag_tui_command, minimal_command, minimal_words
+from _walks import RESULTS_TITLE, bank_facts
 
 TARGET_MEDIAN_MS = 16.0
+TARGET_RATIO = 1.1
 GAP_S = 0.060
+QUIET_S = 0.050
+
+MAIN, TOGGLE, RESULTS = "answer -> next question", "tick (multiple choice)", "last answer -> results"
 
 
-async def walk(ref, store, seed: int | None, samples: dict[str, list[float]]) -> int:
-    from textual import events
-    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+class Pacer:
+    """Writes keys no closer than GAP_S, each once the screen is still."""
 
-    from diag_tui.session import Session
-    from diag_tui.ui.app import DiagApp
-    from diag_tui.ui.question import QuestionScreen
+    def __init__(self, term: Terminal):
+        self.term = term
+        self.last = 0.0
 
-    rng = random.Random(seed)
-    session = Session.start(ref, store, f"Bench {seed}")
-    app = DiagApp(ref, store, session)
-    answered = 0
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, QuestionScreen), type(screen).__name__
-        loop = asyncio.get_running_loop()
-        state: dict[str, object] = {}
+    def press(self, key: str, *patterns, timeout: float = 10.0) -> float:
+        """Seconds from writing `key` to the arrival of `patterns` (all of them) after it."""
+        self.term.settle(QUIET_S)
+        wait = self.last + GAP_S - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        since = self.term.mark()
+        self.last = sent = self.term.send(key)
+        return self.term.wait_for(*patterns, since=since, timeout=timeout) - sent
 
-        original = screen.show_question
 
-        def show_question(question) -> None:
-            original(question)
-
-            def painted() -> None:
-                state["t1"] = time.perf_counter()
-                future = state.get("future")
-                if future is not None and not future.done():
-                    future.set_result(None)
-
-            screen.call_after_refresh(painted)
-
-        screen.show_question = show_question  # the screen's own calls go through the instance attribute
-
-        def key_event(key: str):
-            """The event `Pilot.press` would send for `key` (same code as `App._press_keys`)."""
-            if len(key) == 1 and not key.isalnum():
-                key = _character_to_key(key)
-            try:
-                char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-            except KeyError:
-                char = key if len(key) == 1 else None
-            event = events.Key(key, char)
-            event.set_sender(app)
-            return event
-
-        async def press(key: str) -> float:
-            """Send one key; seconds until the screen has painted the question it shows next."""
-            await asyncio.sleep(GAP_S)
-            state["future"] = loop.create_future()
-            event = key_event(key)
-            t0 = time.perf_counter()
-            app._driver.send_message(event)
-            await asyncio.wait_for(state["future"], 10)
-            return state["t1"] - t0
-
-        async def press_to_other_screen(key: str) -> float:
-            """The last answer: until another screen (the results) is painted."""
-            await asyncio.sleep(GAP_S)
-            event = key_event(key)
-            t0 = time.perf_counter()
-            app._driver.send_message(event)
-            while app.screen is screen:
-                await asyncio.sleep(0)
-            done = loop.create_future()
-            t1: list[float] = []
-            app.screen.call_after_refresh(lambda: (t1.append(time.perf_counter()), done.set_result(None)))
-            await asyncio.wait_for(done, 10)
-            return t1[0] - t0
-
-        while True:
-            question = screen.current
-            walk_now = screen.walk()
-            is_last = walk_now[-1].id == question.id
-            n = len(question.options)
-            if question.kind == "multiple":
-                answers = [o for o in question.options if o.kind.value == "answer"]
-                digit = 1 if seed is None else rng.randrange(len(answers)) + 1
-                samples["toggle (multiple choice)"].append(await press(str(digit)))
-                assert screen.current.id == question.id and session.is_answered(question)
-                key = "enter"
+def walk_diag(plan: list, first_word: str, home: Path, samples: dict[str, list[float]] | None = None) -> tuple[int, int]:
+    """One full walk of `diag-tui start` in `home` along `plan` (bench/_walks.py); returns
+    (answers given, peak RSS in KiB)."""
+    samples = samples if samples is not None else {MAIN: [], TOGGLE: [], RESULTS: []}
+    with Terminal(diag_tui_command("start", "--organisation", "X"), child_env(home)) as term:
+        term.wait_for(first_word)
+        pacer = Pacer(term)
+        for _qid, key, following in plan:
+            if key == "enter":  # multiple choice: tick the first option, then validate
+                samples[TOGGLE].append(pacer.press("1", "☑"))
+            if following is None:
+                samples[RESULTS].append(pacer.press(key, RESULTS_TITLE))
             else:
-                key = "1" if seed is None else str(rng.randrange(n) + 1)
-            answered += 1
-            if is_last:
-                samples["last answer -> results screen"].append(await press_to_other_screen(key))
-                break
-            latency = await press(key)
-            assert screen.current.id != question.id, f"{question.id}: key {key} did not move on"
-            samples["answer -> next question"].append(latency)
-        if not session.result().progress.complete:
-            raise AssertionError("the walk ended with unanswered questions")
-    session.close()
-    return answered
+                samples[MAIN].append(pacer.press(key, following))
+        term.settle(QUIET_S)
+        status = term.quit()
+    if status != 0:
+        raise RuntimeError(f"diag-tui exited with status {status}; screen:\n{term.tail()}")
+    return len(plan), term.peak_rss_kib
+
+
+def walk_minimal(home: Path, count: int, samples: list[float] | None = None) -> int:
+    """`count` answers in the minimal app; returns its peak RSS in KiB."""
+    samples = samples if samples is not None else []
+    words = minimal_words()
+    with Terminal(minimal_command(), child_env(home)) as term:
+        term.wait_for(words[0])
+        pacer = Pacer(term)
+        for i in range(count):
+            samples.append(pacer.press("1", words[(i + 1) % len(words)]))
+        term.settle(QUIET_S)
+        status = term.quit()
+    if status != 0:
+        raise RuntimeError(f"minimal app exited with status {status}; screen:\n{term.tail()}")
+    return term.peak_rss_kib
+
+
+def warm_up(homes: dict[str, Path], first_word: str) -> None:
+    """One start of each, not counted: bytecode caches, the data folder, the bank's cache."""
+    from startup import launch
+
+    launch("diag", homes["diag"], first_word)
+    launch("minimal", homes["minimal"], minimal_words()[0])
+
+
+def stats(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return f"{median(ms):.1f} ms (p95 {percentile(ms, 95):.1f}, max {max(ms):.1f}, n={len(ms)})"
 
 
 def main() -> int:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--walks", type=int, default=4, help="full walks (default 4: one with '1' everywhere, then random digits)")
+    p.add_argument("--walks", type=int, default=4, help="full walks of each (default 4: one with '1' everywhere, then random digits)")
     args = p.parse_args()
     walks = 1 if args.quick else max(1, args.walks)
 
-    from diag_tui.bank.referential import load_referential
-    from diag_tui.storage.store import Store
-
-    ref = load_referential(QUESTIONS)
-    samples: dict[str, list[float]] = {
-        "answer -> next question": [],
-        "toggle (multiple choice)": [],
-        "last answer -> results screen": [],
-    }
-    work = Path(tempfile.mkdtemp(prefix="diag-bench-keys-", dir=Path.home() if Path.home().is_dir() else None))
+    facts = bank_facts([None, *range(1, walks)])
+    samples: dict[str, list[float]] = {MAIN: [], TOGGLE: [], RESULTS: []}
+    minimal: list[float] = []
     counts = []
+    workdir = Path(tempfile.mkdtemp(prefix="diag-bench-keys-"))
     try:
-        store = Store(work / "home")
-        for w in range(walks):
-            counts.append(asyncio.run(walk(ref, store, None if w == 0 else w, samples)))
-            print(f"walk {w + 1}/{walks}: {counts[-1]} answers", file=sys.stderr)
+        homes = {kind: workdir / kind for kind in ("diag", "minimal")}
+        warm_up(homes, facts["first_word"])
+        runs: list[Callable[[], None]] = []
+        for plan in facts["walks"]:
+            runs.append(lambda plan=plan: counts.append(walk_diag(plan, facts["first_word"], homes["diag"], samples)[0]))
+            runs.append(lambda: walk_minimal(homes["minimal"], counts[-1], minimal))
+        for i, run in enumerate(runs):
+            run()
+            if i % 2:
+                print(f"walk {i // 2 + 1}/{walks}: {counts[-1]} answers; medians so far: diag-tui "
+                      f"{median(samples[MAIN]) * 1000:.1f} ms, minimal {median(minimal) * 1000:.1f} ms", file=sys.stderr)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
 
-    main_ms = [s * 1000 for s in samples["answer -> next question"]]
+    m_diag, m_min = median(samples[MAIN]) * 1000, median(minimal) * 1000
     rows: list[Row] = [
-        info("walks / answers per walk", f"{walks} / {', '.join(map(str, counts))} (bank of {len(ref.questions)} questions)"),
-        check(f"answer -> next question, median (n={len(main_ms)})", median(main_ms), TARGET_MEDIAN_MS, "{:.1f} ms"),
-        info("answer -> next question, p95", f"{percentile(main_ms, 95):.1f} ms"),
-        info("answer -> next question, max", f"{max(main_ms):.1f} ms"),
+        info("walks / answers per walk", f"{walks} / {', '.join(map(str, counts))} (bank of {facts['questions']} questions)"),
+        info("minimal app: key -> next question written", stats(minimal)),
+        info("diag-tui: answer key -> next question written", stats(samples[MAIN])),
+        check(f"diag-tui: key -> next question written, median (n={len(samples[MAIN])})", m_diag, TARGET_MEDIAN_MS, "{:.1f} ms"),
+        check("key -> next question ratio diag-tui / minimal (medians)", m_diag / m_min, TARGET_RATIO, "{:.2f}"),
+        info(f"diag-tui: {TOGGLE} -> tick written, median", f"{median(samples[TOGGLE]) * 1000:.1f} ms"),
+        info(f"diag-tui: {RESULTS} title written, median", f"{median(samples[RESULTS]) * 1000:.1f} ms"),
     ]
-    for name in ("toggle (multiple choice)", "last answer -> results screen"):
-        values = [s * 1000 for s in samples[name]]
-        if values:
-            rows.append(info(f"{name}, median (n={len(values)})", f"{median(values):.1f} ms"))
-    return finish("Keystroke latency (Pilot, 100x30, real bank)", rows, args.json)
+    return finish("Keystrokes: key written -> next question's text on the terminal (100x30 pty, real bank)", rows, args.json)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from tests import ui_states  # noqa: E402 (after the path it needs)
 
 PICTURES = {
     "home": ui_states.scene_home_unfinished,
+    "opening": ui_states.scene_self_service_opening,  # self-service, before question 1
+    "closing": ui_states.scene_self_service_closing,  # self-service, after the last answer
     "question": ui_states.scene_question_self_service,  # self-service: the help shows by default
     "overview": ui_states.scene_overview,
     "results": ui_states.scene_results,
@@ -40,7 +42,8 @@ def shoot(name: str, make_scene) -> None:
     from textual._doc import take_svg_screenshot
 
     home = tempfile.mkdtemp(prefix="diag-tui-shots-")
-    os.environ["DIAG_TUI_HOME"] = home
+    os.environ["DIAG_TUI_HOME"] = str(Path(home) / "diag-tui")
+    os.environ["HOME"] = home  # the data folder shows as ~/diag-tui, as on a real machine
     patches = ui_states.Patches()
     try:
         scene = make_scene(ui_states.world(patches))

@@ -24,7 +24,7 @@ LAYERS = [
     ("diag_tui.engine",),
     ("diag_tui.storage",),
     ("diag_tui.documents",),
-    ("diag_tui.session",),
+    ("diag_tui.session", "diag_tui.guidance"),
     ("diag_tui.cli", "diag_tui.ui", "diag_tui.text_mode", "diag_tui.__main__"),
 ]
 

@@ -282,15 +282,16 @@ CASES = [
 
 def snapshot(*roots: Path) -> dict[str, str]:
     """sha256 of every file under `roots`, and the list of folders. Lock files (the pid of
-    their last holder) and the start-up cache of the shipped bank (`cache/`, and its digest
-    `.referentiel-*`) hold no data."""
+    their last holder), the start-up cache of the shipped bank (`cache/`, and its digest
+    `.referentiel-*`) and the listing index (`.index.sqlite3*`: SQLite moves its log into it
+    when a connection closes) hold no data of their own."""
     out = {}
     for root in roots:
         if root.is_file():
             out[str(root)] = hashlib.sha256(root.read_bytes()).hexdigest()
             continue
         for p in sorted(root.rglob("*")) if root.exists() else ():
-            if p.name.endswith(".lock") or p.name.startswith(".referentiel-") or p.relative_to(root).parts[0] == "cache":
+            if p.name.endswith(".lock") or p.name.startswith((".referentiel-", ".index.sqlite3")) or p.relative_to(root).parts[0] == "cache":
                 continue
             out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dossier"
     return out

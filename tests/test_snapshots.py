@@ -25,6 +25,7 @@ def world(monkeypatch, tmp_path):
     """An empty data folder (conftest gives each test its own DIAG_TUI_HOME), a fixed clock and
     fixed ids, colours on."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # the data folder shows as ~/diag-tui-home, whatever tmp_path is
     w = ui_states.world(monkeypatch)
     assert w.store.root.is_relative_to(tmp_path), "the pictures must be made in the test's own folder"
     return w
@@ -47,6 +48,16 @@ def test_home_unfinished_highlighted(snap_compare, world, size):
 def test_home_completed_highlighted(snap_compare, world, size):
     """U6: `f` (Suivi) offered for a completed diagnostic."""
     assert shot(snap_compare, ui_states.scene_home_completed(world), size)
+
+
+@BOTH
+def test_self_service_opening(snap_compare, world, size):
+    assert shot(snap_compare, ui_states.scene_self_service_opening(world), size)
+
+
+@BOTH
+def test_self_service_closing(snap_compare, world, size):
+    assert shot(snap_compare, ui_states.scene_self_service_closing(world), size)
 
 
 def test_new_diagnostic_form(snap_compare, world):

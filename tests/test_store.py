@@ -17,7 +17,7 @@ from diag_tui import files
 from diag_tui.bank.referential import load_referential
 from diag_tui.errors import UserError
 from diag_tui.session import result
-from diag_tui.storage.diagnostic import Organisation, new_diagnostic, reconcile, with_answer
+from diag_tui.storage.diagnostic import SCHEMA_VERSION, Organisation, new_diagnostic, reconcile, with_answer
 from diag_tui.storage.store import ConflictError, Store, read_diagnostic
 from tests.conftest import FIXTURE_BANK, WORST
 
@@ -139,7 +139,7 @@ def test_schema_1_is_migrated(bank, store):
     assert diag.status_of("m_backup").status == "en_cours"
     assert diag.mode == "accompagne" and diag.updated == diag.created
     saved = store.save(diag)  # written back in the current schema
-    assert "schema_version = 3" in store.path(saved.id).read_text(encoding="utf-8")
+    assert f"schema_version = {SCHEMA_VERSION}" in store.path(saved.id).read_text(encoding="utf-8")
     assert store.load(saved.id) == saved
 
 

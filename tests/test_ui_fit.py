@@ -130,6 +130,7 @@ async def test_the_check_sees_an_option_below_the_screen(store):
     session = Session.start(ref, store, "Atelier", mode="autodiagnostic")
     app = DiagApp(ref, store, session)
     async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.press("enter")  # past the self-service opening screen
         await pilot.pause()
         app.screen.show_question(ref.question("gouv_rgpd"))
         await pilot.pause()

@@ -173,6 +173,7 @@ async def test_help_toggles_and_defaults_on_in_self_service(bank, store):
     alone = Session.start(bank, store, "B", mode="autodiagnostic")
     app = DiagApp(bank, store, alone)
     async with app.run_test() as pilot:
+        await pilot.press("enter")  # past the opening screen that self-service starts with
         await pilot.pause()
         assert app.screen.query_one("#q-help-area").display
 

@@ -297,6 +297,33 @@ def scene_new_diagnostic(w: World) -> Scene:
     return Scene(w.app(), run_before=fill)
 
 
+def bike_club(w: World, *, answered: bool) -> str:
+    """Vélo Solidaire, an association doing the express diagnostic alone, started today: nothing
+    answered yet, or every express question but the last one (the second option each time)."""
+    from diag_tui.session import Session
+
+    session = Session.start(w.ref, w.store, "Vélo Solidaire", None, mode="autodiagnostic", form="express")
+    try:
+        while answered and len(left := [q for q in session.questions() if not session.is_answered(q)]) > 1:
+            q = left[0]
+            session.answer(q.id, q.options[1].id if q.kind == "single" else [q.options[0].id])
+        return session.diag.id
+    finally:
+        session.close()
+
+
+def scene_self_service_opening(w: World) -> Scene:
+    """Before the first question of a self-service diagnostic: how long, « Je ne sais pas »,
+    where the answers stay, how to stop and come back."""
+    return Scene(w.app(bike_club(w, answered=False)))
+
+
+def scene_self_service_closing(w: World) -> Scene:
+    """Right after the last answer of a self-service express diagnostic: the six, the plan,
+    what to keep, how to get an aidant."""
+    return Scene(w.app(bike_club(w, answered=True)), press=("1",))
+
+
 def scene_question_self_service(w: World) -> Scene:
     """A question in a self-service diagnostic: « Pourquoi cette question ? » shows by default."""
     return Scene(w.app(town_hall(w)))

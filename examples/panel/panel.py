@@ -5,6 +5,7 @@ header). This module reads it, runs the engine on each answers file, and checks 
 
     .venv/bin/python examples/panel/panel.py          # one table: organisation, the six, pass/fail
     .venv/bin/python examples/panel/panel.py --detail # also each failed expectation, with its reason
+    .venv/bin/python examples/panel/panel.py --express # each organisation's express six against its full six
 
 `tests/test_panel.py` asserts every expectation with the same functions.
 """
@@ -86,7 +87,61 @@ def failures(ref: Referential, org: Organisation) -> list[str]:
     return failed
 
 
+@dataclass(frozen=True)
+class ExpressRow:
+    """An organisation of the panel as the express diagnostic sees it: its answers to the
+    questions marked `express` only (what a manager who chose it would have given)."""
+
+    file: str
+    express: tuple[str, ...]  # its six from the express questions
+    full: tuple[str, ...]  # its six from all its answers
+    triggered: tuple[str, ...]  # every measure its full answers call for
+    broken: tuple[str, ...]  # expectations of attentes.toml the express six break (must_not only)
+
+
+def express_comparison(ref: Referential | None = None) -> list[ExpressRow]:
+    ref = ref or load_referential(default_questions_dir())
+    express_ids = {q.id for q in ref.questions if q.express}
+    rows = []
+    for org in organisations():
+        answers = load_answers_file(PANEL / org.file, ref).answers
+        full = restitution(ref, answers)
+        quick = restitution(ref, {q: a for q, a in answers.items() if q in express_ids}, express=True)
+        six = tuple(p.measure.id for p in quick.priorities)
+        broken = tuple(str(e) for e in org.expectations if e.kind == "must_not" and not e.holds(list(six)))
+        rows.append(
+            ExpressRow(
+                org.file,
+                six,
+                tuple(p.measure.id for p in full.priorities),
+                tuple([p.measure.id for p in full.priorities] + [f.measure.id for f in full.others]),
+                broken,
+            )
+        )
+    return rows
+
+
+def main_express() -> int:
+    rows = express_comparison()
+    for row in rows:
+        shared = set(row.express) & set(row.full)
+        print(f"{row.file.removesuffix('.toml')} : {len(shared)} sur {len(row.full)} en commun avec le diagnostic complet")
+        for n, measure in enumerate(row.express, 1):
+            print(f"       {n}. {measure}{'' if measure in row.full else '   (pas parmi les six du complet)'}")
+        for measure in row.full:
+            if measure not in row.express:
+                print(f"       manque : {measure}")
+        for line in row.broken:
+            print(f"       ✗ {line}")
+    shared = sum(len(set(r.express) & set(r.full)) for r in rows)
+    total = sum(len(r.full) for r in rows)
+    print(f"\nEn commun avec le diagnostic complet : {shared} mesures sur {total} ({round(100 * shared / max(total, 1))} %).")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if "--express" in argv:
+        return main_express()
     ref = load_referential(default_questions_dir())
     detail = "--detail" in argv
     passed = 0

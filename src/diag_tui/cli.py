@@ -15,7 +15,7 @@ from diag_tui import __version__
 from diag_tui.errors import UserError
 from diag_tui.untrusted import shown
 
-FORMATS = ("toml", "markdown", "html", "ics")  # what `report` and `export` write (documents/exports.py); ics: a calendar
+FORMATS = ("toml", "markdown", "html", "texte", "ics")  # what `report` and `export` write (documents/exports.py); ics: a calendar
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -39,6 +39,15 @@ def _date(text: str) -> dt.date:
 def _referential_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--referentiel", type=Path, metavar="DOSSIER", help="dossier de questions à utiliser (par défaut : celui fourni)"
+    )
+
+
+def _text_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--texte",
+        action="store_true",
+        help="mode texte : une question à la fois, en lignes simples, sans mise en page ni couleur "
+        "(lecteur d'écran, plage braille, script) ; répondez par un numéro puis Entrée",
     )
 
 
@@ -153,9 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--organisation", required=True, metavar="NOM", help="organisation diagnostiquée")
     p.add_argument("--aidant", metavar="NOM", help="nom de l'aidant (facultatif)")
     p.add_argument("--self", dest="self_service", action="store_true", help="autodiagnostic (aide affichée)")
+    p.add_argument(
+        "--express",
+        action="store_true",
+        help="diagnostic express : les 15 questions essentielles (une dizaine de minutes) ; il se poursuit en diagnostic complet sans rien perdre",
+    )
+    _text_option(p)
 
     p = sub.add_parser("resume", help="reprendre un diagnostic là où il s'était arrêté")
     p.add_argument("id", metavar="ID", help="identifiant du diagnostic (voir `diag-tui list`)")
+    _text_option(p)
 
     p = sub.add_parser("list", help="lister les diagnostics enregistrés")
     p.add_argument("--json", action="store_true", help="au format JSON (pour les outils)")
@@ -213,11 +229,11 @@ def run_app(args) -> int:
 
         checked("--organisation", args.organisation, limit=NAME_MAX)
         checked("--aidant", args.aidant or "", limit=NAME_MAX)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError(
-            "l'application a besoin d'un terminal interactif. Les commandes sans interface "
-            "sont listées par `diag-tui --help`."
-        )
+    if getattr(args, "texte", False):
+        return run_text(args)
+    problem = full_screen_problem()
+    if problem:
+        raise UserError(problem)
     from diag_tui.session import Session
     from diag_tui.storage.store import Store
 
@@ -225,7 +241,7 @@ def run_app(args) -> int:
     store = Store()
     first = None
     if args.command == "start":
-        first = Session.start(ref, store, args.organisation, args.aidant, "autodiagnostic" if args.self_service else "accompagne")
+        first = _start(ref, store, args)
     elif args.command == "resume":
         Session.resume(ref, store, args.id).close()  # check it opens before the screen does
         first = args.id
@@ -243,6 +259,51 @@ def run_app(args) -> int:
             err=True,
         )
     return app.return_code or 0
+
+
+def full_screen_problem() -> str | None:
+    """Why the full-screen application cannot run here, in words that say what to do instead;
+    None when it can."""
+    if os.environ.get("TERM", "") in ("dumb", "unknown"):
+        why = f"ce terminal (TERM={os.environ['TERM']}) ne sait pas afficher l'application plein écran"
+    elif not (sys.stdin.isatty() and sys.stdout.isatty()):
+        why = "l'application plein écran a besoin d'un terminal interactif (l'entrée ou la sortie est redirigée)"
+    else:
+        return None
+    return (
+        f"{why}. Le mode texte fonctionne partout, y compris avec un lecteur d'écran ou un tube : "
+        "diag-tui start --organisation NOM --texte (ou diag-tui resume ID --texte). "
+        "Les autres commandes sans interface sont listées par diag-tui --help."
+    )
+
+
+def _start(ref, store, args):
+    from diag_tui.session import Session
+
+    return Session.start(
+        ref,
+        store,
+        args.organisation,
+        args.aidant,
+        "autodiagnostic" if args.self_service else "accompagne",
+        form="express" if args.express else "complet",
+    )
+
+
+def run_text(args) -> int:
+    """`start`/`resume` with `--texte`: the plain-text mode (`text_mode.py`), on any terminal,
+    a screen reader or a pipe; no full-screen code is loaded."""
+    from diag_tui import text_mode
+    from diag_tui.session import Session
+    from diag_tui.storage.store import Store
+
+    ref = _load(args)
+    store = Store()
+    session = _start(ref, store, args) if args.command == "start" else Session.resume(ref, store, args.id)
+    try:
+        return text_mode.run(session, sys.stdin, sys.stdout)
+    finally:
+        session.close()
 
 
 def cmd_validate(args) -> int:
@@ -277,6 +338,7 @@ def referential_json(ref) -> dict:
             "kind": q.kind,
             "weight": q.weight,
             "critical": q.critical,
+            "express": q.express,
             "verify": {"topic": q.verify.topic, "step": q.verify.step} if q.verify else None,
             "ask": {"whom": q.ask.whom, "text": q.ask.text} if q.ask else None,
             "options": [
@@ -416,7 +478,7 @@ def cmd_list(args) -> int:
         rows.append(
             {
                 "id": d.id,
-                "organisation": d.organisation.name,
+                "organisation": d.organisation,
                 "aidant": d.aidant,
                 "mode": d.mode,
                 "created": d.created.isoformat(),
@@ -425,6 +487,7 @@ def cmd_list(args) -> int:
                 "applicable": p.applicable,
                 "status": d.stage,
                 "summary": stage_text(d.stage, p.percent, p.done, p.priorities),
+                "form": d.form,  # "complet", or "express": only the questions marked so were asked
                 "previous": d.previous,  # the diagnostic this one follows up, or null
             }
         )
@@ -456,7 +519,7 @@ def listing_lines(rows: list[dict]) -> list[str]:
         name = name if len(name) <= width else name[: width - 1] + "…"
         created = date_fr(dt.date.fromisoformat(r["created"][:10]))
         lines.append(f"{name:<{width}}  {created}  {str(r['answered']) + '/' + str(r['applicable']):<8}  {r['summary']}")
-        lines.append(f"  {r['id']} · {MODE_SHORT.get(r['mode'], r['mode'])}")
+        lines.append(f"  {r['id']} · {MODE_SHORT.get(r['mode'], r['mode'])}" + (" · express" if r.get("form") == "express" else ""))
         if r["previous"]:
             lines.append(f"  suivi de {r['previous']}")
     return lines
@@ -470,8 +533,12 @@ def cmd_export(args) -> int:
     diag, notes = reconcile(ref, store.load(args.id))
     for note in notes:
         say(f"Attention : {note}", err=True)
-    if args.sans_notes and args.format not in ("markdown", "html"):
-        say("Attention : --sans-notes ne concerne que les rapports Markdown et HTML (le fichier de suivi TOML garde toujours les notes).", err=True)
+    if args.sans_notes and args.format not in ("markdown", "html", "texte"):
+        say(
+            "Attention : --sans-notes ne concerne que les rapports Markdown, HTML et texte "
+            "(le fichier de suivi TOML garde toujours les notes).",
+            err=True,
+        )
     write_output(render(ref, diag, args.format, notes=not args.sans_notes), args.output, replace=args.remplacer)
     return 0
 

@@ -29,3 +29,12 @@ def cache_home() -> Path:
     import platformdirs
 
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)
+
+
+def for_display(path: Path) -> str:
+    """`path` as people read it: under the home folder, with « ~ » for it (shorter, and the same
+    on every account)."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except (ValueError, RuntimeError):  # elsewhere, or no home folder
+        return str(path)

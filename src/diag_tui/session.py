@@ -22,6 +22,7 @@ from diag_tui.storage.diagnostic import (
     CheckpointProgress,
     Diagnostic,
     Emergency,
+    Form,
     MeasureProgress,
     Mode,
     Organisation,
@@ -33,6 +34,7 @@ from diag_tui.storage.diagnostic import (
     new_diagnostic,
     now,
     reconcile,
+    to_full,
     with_answer,
 )
 from diag_tui.storage.store import ConflictError, EditLock, Store
@@ -52,7 +54,7 @@ def result(ref: Referential, diag: Diagnostic) -> Restitution:
     (`HandedOver`), or, before that, from the answers as they stand."""
     from diag_tui.engine.restitution import restitution  # not needed before the results
 
-    return restitution(ref, diag.given_answers, diag.given_overrides)
+    return restitution(ref, diag.given_answers, diag.given_overrides, diag.express)
 
 
 def live_result(ref: Referential, diag: Diagnostic) -> Restitution:
@@ -60,7 +62,7 @@ def live_result(ref: Referential, diag: Diagnostic) -> Restitution:
     changed since the handover)."""
     from diag_tui.engine.restitution import restitution
 
-    return restitution(ref, diag.engine_answers, diag.overrides)
+    return restitution(ref, diag.engine_answers, diag.overrides, diag.express)
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,14 @@ class Session:
         aidant: str | None = None,
         mode: Mode = "accompagne",
         previous: Diagnostic | None = None,
+        form: Form = "complet",
     ) -> Session:
         name = checked("Nom de l'organisation", organisation, limit=NAME_MAX)
         if not name:
             raise UserError("Indiquez le nom de l'organisation.")
         aidant = checked("Nom de l'aidant", aidant or "", limit=NAME_MAX) or None
         for _ in range(_ID_ATTEMPTS):
-            diag = new_diagnostic(ref, Organisation(name=name), aidant, mode, previous)
+            diag = new_diagnostic(ref, Organisation(name=name), aidant, mode, previous, form=form)
             if store.exists(diag.id):  # the id's random part was drawn before (16 bits a day per name)
                 continue
             try:
@@ -171,11 +174,11 @@ class Session:
         """Questions that apply now, in diagnostic order (worked out once per state: every
         change replaces `diag`)."""
         if self._applicable is None or self._applicable[0] is not self.diag:
-            self._applicable = (self.diag, applicable_questions(self.ref, self.answers))
+            self._applicable = (self.diag, applicable_questions(self.ref, self.answers, self.diag.express))
         return list(self._applicable[1])
 
     def progress(self) -> Progress:
-        return progress(self.ref, self.answers)
+        return progress(self.ref, self.answers, self.diag.express)
 
     def chosen(self, question: Question) -> list[str]:
         """The options chosen for `question`, in the question's order."""
@@ -302,6 +305,10 @@ class Session:
         if diag.handed_over is not None:
             diag = replace(diag, handed_over=replace(diag.handed_over, overrides=tuple(change(diag.handed_over.overrides))))
         self._change(diag)
+
+    def continue_full(self) -> None:
+        """Go on from an express diagnostic to the full one, keeping every answer (`to_full`)."""
+        self._change(to_full(self.ref, self.diag))
 
     def hand_over(self) -> None:
         """Fix the results as given (`HandedOver`), if the diagnostic is complete and they are not

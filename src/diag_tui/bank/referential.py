@@ -90,6 +90,7 @@ class Question(Checked):
     verify: VerifyPoint | None = None  # critical questions: what to check when the answer is unknown
     options: Annotated[tuple[Option, ...], Rules(min_length=2)]
     ask: Ask | None = None  # scored questions: the question to put to whoever knows, worded for them
+    express: bool = False  # asked by the express diagnostic too (see questions/FORMAT.md)
 
     @property
     def scored(self) -> bool:
@@ -169,6 +170,7 @@ class Contact(Checked):
     url: Url
     phone: str | None = None
     attack: bool = False  # listed on the « En cas d'attaque » sheet (else among the useful resources)
+    aidant: bool = False  # where to ask for an aidant: named at the end of a self-service diagnostic
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -589,6 +591,26 @@ def questions_say_whom_to_ask(bank: Draft) -> Iterator[str]:
             yield f"{e.file} : {e.where}.ask : une question de contexte n'a pas de question à faire poser ; retirez [questions.ask]"
 
 
+def express_path_whole(bank: Draft) -> Iterator[str]:
+    """The express diagnostic asks the questions marked `express`: a follow-up among them needs
+    its parent marked too (it would never show), and so does a context question that can hide
+    one (else an organisation without remote access would be asked about remote access)."""
+    express = {e.item.id for e in bank.questions if e.item.express}
+    brought_by: dict[str, list[Question]] = {}  # question id -> questions whose options reveal or hide it
+    for e in bank.questions:
+        for o in e.item.options:
+            for target in (*o.follow_ups, *o.hides):
+                brought_by.setdefault(target, []).append(e.item)
+    for e in bank.questions:
+        if not e.item.express:
+            continue
+        for q in {q.id: q for q in brought_by.get(e.item.id, [])}.values():
+            revealed = any(e.item.id in o.follow_ups for o in q.options)
+            if q.id not in express and (revealed or not q.scored):
+                role = "dont elle est la question de suivi" if revealed else "de contexte qui peut la masquer"
+                yield f"{e.file} : {e.where}.express : la question « {q.id} » {role} doit être marquée express aussi"
+
+
 def one_verification_measure(bank: Draft) -> Iterator[str]:
     checks = [e for e in bank.measures if e.item.verification]
     if len(checks) > 1:
@@ -777,6 +799,7 @@ RULES: tuple[Rule, ...] = (
     scores_fit_kind,
     option_measures,
     critical_questions_verify,
+    express_path_whole,
     questions_say_whom_to_ask,
     one_verification_measure,
     urgency_declared,
@@ -904,6 +927,8 @@ def _link_problems(found: _Found) -> Iterator[str]:
     yield from check(Draft(tables["themes"], tables["questions"], tables["measures"], tables["traits"], tables["notices"]))
     yield from _duplicates(tables["contacts"], "identifiant de contact")
     yield from _duplicates(tables["incidents"], "identifiant de situation d'attaque")
+    for extra in [e for e in tables["contacts"] if e.item.aidant][1:]:
+        yield f"{extra.file} : {extra.where}.aidant : un seul contact peut être celui où demander un aidant"
     yield from _duplicates(tables["notices"], "identifiant d'information")
     if len(found.attack_sheets) > 1:
         yield _not_in_one_file("attack_sheet", found.attack_sheets)
@@ -977,6 +1002,7 @@ def referential_summary(ref: Referential) -> str:
         f"Référentiel {ref.version} (empreinte {ref.content_hash[:12]})",
         f"  {count(len(ref.themes), 'thème')}, {count(len(ref.questions), 'question')} dont "
         f"{len(scored)} notée{'s' if len(scored) > 1 else ''} et {follow_ups} de suivi, {count(len(ref.measures), 'mesure')}",
+        f"  diagnostic express : {count(sum(1 for q in ref.questions if q.express), 'question')} au plus",
     ]
     for theme in ref.themes:
         qs = ref.questions_of(theme.id)

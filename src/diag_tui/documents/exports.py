@@ -1,5 +1,5 @@
 """The files made from a follow-up document, by format: the TOML follow-up file
-(`followup_file`), the Markdown report, the HTML report and the calendar (`calendar`, .ics)."""
+(`followup_file`), the Markdown, HTML and plain-text reports and the calendar (`calendar`, .ics)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def render_document(ref: Referential, document: dict[str, Any], fmt: str, notes:
         from diag_tui.documents.report_html import html_report
 
         return html_report(ref, document, notes)
+    if fmt == "texte":
+        from diag_tui.documents.report_text import text_report
+
+        return text_report(ref, document, notes)
     if fmt == "ics":  # imported here: icalendar is loaded only to write a calendar
         from diag_tui.documents.calendar import ics_calendar
 

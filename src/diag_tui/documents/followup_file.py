@@ -116,6 +116,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
                 "organisation": meta.organisation,
                 "aidant": meta.aidant,
                 "mode": meta.mode,
+                "form": "express" if result.express else None,  # absent: the full diagnostic
                 "created": meta.created,
                 "completed": meta.completed,
                 "referential_version": ref.version,
@@ -123,6 +124,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
                 "plan_start": plan.start,
                 "provisional": result.provisional,
                 "basis": fr(result.basis),
+                "express_note": fr(result.express_note) if result.express_note else None,
             }
         ),
         "indicators": {
@@ -182,7 +184,7 @@ def followup_document(ref: Referential, meta: DiagnosticMeta, result: Restitutio
 def diagnostic_document(ref: Referential, diag: Diagnostic) -> dict[str, Any]:
     """`followup_document` for a stored diagnostic, with what the file carries besides the plan:
     the follow-up state, and the answers and interview aids that let another machine import it."""
-    result = restitution(ref, diag.given_answers, diag.given_overrides)  # as handed over
+    result = restitution(ref, diag.given_answers, diag.given_overrides, diag.express)  # as handed over
     meta = DiagnosticMeta(
         organisation=diag.organisation.name,
         aidant=diag.aidant,
@@ -581,6 +583,7 @@ def _handed_over(ref: Referential, data: dict[str, Any], info: dict[str, Any], p
             "organisation": {"name": info.get("organisation") or "Sans nom", "sector": info.get("sector")},
             "aidant": info.get("aidant"),
             "mode": info.get("mode", "accompagne"),
+            "form": info.get("form", "complet"),
             "created": created,
             "updated": created,
             "completed": completed if isinstance(completed, dt.datetime) else None,

@@ -10,6 +10,7 @@ from typing import Any
 
 from diag_tui.bank.referential import Referential
 from diag_tui.documents.report_markdown import (
+    banners,
     checkpoint_text,
     header_sentences,
     indicator_rows,
@@ -18,7 +19,6 @@ from diag_tui.documents.report_markdown import (
     list_sections,
     measure_line,
     month_lines,
-    provisional_banner,
     replacement,
     sheet_lines,
     title_of,
@@ -95,9 +95,7 @@ def html_report(ref: Referential, document: dict[str, Any], notes: bool = True) 
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{title}</h1>",
     ]
-    banner = provisional_banner(ref, document)
-    if banner:
-        head, _, rest = banner.partition(" : ")
+    for head, rest in banners(ref, document):
         out.append(f'<p class="provisoire"><strong>{e(head)}</strong> : {e(rest)}</p>')
     out.append(f"<p>{e(' '.join(header_sentences(meta)))}</p>")
     out += ["<h2>Indicateurs par thème</h2>", indicator_chart(indicator_rows(ref, document))]

@@ -97,14 +97,28 @@ def header_sentences(meta: dict[str, Any], user: Callable[[str], str] = str) -> 
 
 
 def title_of(meta: dict[str, Any], user: Callable[[str], str] = str) -> str:
-    """The report's title; an unfinished diagnostic's says so."""
-    return f"Diagnostic cyber : {user(meta['organisation'])}" + (" (provisoire)" if meta.get("provisional") else "")
+    """The report's title; an express or unfinished diagnostic's says so."""
+    marks = [m for m, on in (("express", meta.get("form") == "express"), ("provisoire", meta.get("provisional"))) if on]
+    return f"Diagnostic cyber : {user(meta['organisation'])}" + (f" ({', '.join(marks)})" if marks else "")
 
 
 def given_answers(document: dict[str, Any]) -> dict[str, Any] | None:
     """The answers the document's results rest on: as handed over, else as they stand; None for
     a document made from an answers file (`diag-tui report`), which does not carry them."""
     return (document.get("handed_over") or {}).get("answers", document.get("answers"))
+
+
+def banners(ref: Referential, document: dict[str, Any]) -> list[tuple[str, str]]:
+    """What opens a report before anything else, as (head, text): the provisional banner, and
+    what an express result is worth."""
+    found = []
+    provisional = provisional_banner(ref, document)
+    if provisional:
+        head, _, text = provisional.partition(" : ")
+        found.append((head, text))
+    if document["diagnostic"].get("express_note"):
+        found.append(("Diagnostic express", document["diagnostic"]["express_note"]))
+    return found
 
 
 def provisional_banner(ref: Referential, document: dict[str, Any]) -> str | None:
@@ -115,7 +129,7 @@ def provisional_banner(ref: Referential, document: dict[str, Any]) -> str | None
     answers = given_answers(document)
     missing = ""
     if answers is not None:
-        p = progress(ref, normalise(answers))
+        p = progress(ref, normalise(answers), document["diagnostic"].get("form") == "express")
         if not p.complete:
             missing = f"{count(p.applicable - p.answered, 'question')} sans réponse sur {p.applicable}"
     return (
@@ -197,9 +211,8 @@ def markdown_report(ref: Referential, document: dict[str, Any], notes: bool = Tr
     meta = document["diagnostic"]
     who, basis = header_sentences(meta, user_text)
     out = [f"# {title_of(meta, user_text)}", ""]
-    banner = provisional_banner(ref, document)
-    if banner:
-        out += [f"> **{banner.replace(' : ', '** : ', 1)}", ""]
+    for head, text in banners(ref, document):
+        out += [f"> **{head}** : {text}", ""]
     out += [who, "", basis, ""]
     out += ["## Indicateurs par thème", "", "| Thème | Indicateur (0 à 3) |", "|---|---|"]
     out += [f"| {title} | {indicator_text(value)} |" for title, value in indicator_rows(ref, document)]

@@ -29,8 +29,10 @@ def chosen_options(question: Question, answers: Answers) -> list[Option]:
     return [o for o in question.options if o.id in ids]
 
 
-def applicable_questions(ref: Referential, answers: Answers) -> list[Question]:
-    """Questions to ask given the answers so far, in diagnostic order.
+def applicable_questions(ref: Referential, answers: Answers, express: bool = False) -> list[Question]:
+    """Questions to ask given the answers so far, in diagnostic order; `express`: only those
+    marked for the express diagnostic (the bank checks that their parents and hiding context
+    questions are marked too).
 
     A follow-up applies when its parent applies and a chosen option of the parent reveals it;
     a question stops applying when a chosen option of an applicable question hides it. Rules
@@ -40,7 +42,7 @@ def applicable_questions(ref: Referential, answers: Answers) -> list[Question]:
     revealed: set[str] = set()
     applicable: list[Question] = []
     for question in ref.questions:
-        if question.id in hidden:
+        if question.id in hidden or (express and not question.express):
             continue
         if question.id in ref.parent and question.id not in revealed:
             continue
@@ -108,8 +110,8 @@ def toggled(question: Question, chosen: Sequence[str], option_id: str) -> tuple[
     return tuple(o.id for o in question.options if o.id in kept)
 
 
-def progress(ref: Referential, answers: Answers) -> Progress:
-    applicable = applicable_questions(ref, answers)
+def progress(ref: Referential, answers: Answers, express: bool = False) -> Progress:
+    applicable = applicable_questions(ref, answers, express)
     answered = sum(1 for q in applicable if chosen_options(q, answers))
     return Progress(answered=answered, applicable=len(applicable))
 

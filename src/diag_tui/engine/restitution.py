@@ -208,6 +208,7 @@ class Restitution:
     ignored_overrides: tuple[tuple[Override, str], ...] = field(default=())
     asks: tuple[ToAsk, ...] = ()  # the unknown questions, worded for whoever can answer them
     notices: tuple[Notice, ...] = ()  # what to know given the organisation's context (NIS 2…)
+    express: bool = False  # from the express diagnostic: only its questions were asked
 
     @property
     def provisional(self) -> bool:
@@ -252,6 +253,22 @@ class Restitution:
         return text
 
     @property
+    def express_note(self) -> str | None:
+        """What an express result is worth, said wherever it is shown under the heading « Diagnostic
+        express »; None for the full diagnostic."""
+        if not self.express:
+            return None
+        asked = self.progress.applicable
+        untouched = [i.theme.title for i in self.indicators if i.applicable == 0]
+        text = (
+            f"{count(asked, 'question essentielle', 'questions essentielles')} seulement. "
+            "Ces mesures sont une première réponse, à commencer sans attendre"
+        )
+        if untouched:
+            text += f" ; les thèmes non abordés ({', '.join(untouched)}) peuvent en faire apparaître d'autres"
+        return text + ". Le diagnostic complet garde toutes ces réponses et pose les autres questions."
+
+    @property
     def priorities_note(self) -> str | None:
         """An honest word when there are fewer than six priorities; None when there are six."""
         n = len(self.priorities)
@@ -274,6 +291,8 @@ class Restitution:
             )
         elif unknown:
             text = f"{found} {'seulement ' if n else ''}: aucune réponse connue ne révèle d'autre point faible."
+        elif n == 0 and self.express:
+            text = f"{found} : aucune réponse ne révèle de point faible sur les questions essentielles de l'express."
         elif n == 0:
             text = (
                 f"{found} : aucune réponse ne révèle de point faible sur les questions posées. Gardez ces bonnes "
@@ -432,8 +451,12 @@ def choose_six(ordered: list[Finding]) -> tuple[list[Finding], list[Finding]]:
     return six, others
 
 
-def restitution(ref: Referential, answers: Answers, overrides: tuple[Override, ...] | list[Override] = ()) -> Restitution:
-    applicable = applicable_questions(ref, answers)
+def restitution(
+    ref: Referential, answers: Answers, overrides: tuple[Override, ...] | list[Override] = (), express: bool = False
+) -> Restitution:
+    """`express`: the diagnostic asks only the questions marked express; the others are not
+    counted as unanswered (they are not assessed, and the result says so)."""
+    applicable = applicable_questions(ref, answers, express)
     six, others = choose_six(findings(ref, answers, applicable))
 
     chosen = [Priority(f) for f in six]
@@ -469,4 +492,5 @@ def restitution(ref: Referential, answers: Answers, overrides: tuple[Override, .
         ignored_overrides=tuple(ignored),
         asks=tuple(to_ask(q, context) for q in to_ask_list),
         notices=tuple(n for n in ref.notices if n.when in context.traits),
+        express=express,
     )

@@ -18,11 +18,12 @@ from diag_tui.errors import LINE, NO_INVISIBLE, NO_INVISIBLE_IN_NOTE
 from diag_tui.untrusted import NAME_MAX, NOTE_MAX, checked
 from diag_tui.wording import EMERGENCY_LABELS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 # Names Windows keeps for devices: a file `con.toml` cannot be created there.
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(10))})
 Mode = Literal["accompagne", "autodiagnostic"]
+Form = Literal["complet", "express"]  # express: only the questions marked so in the bank
 Status = Literal["a_faire", "en_cours", "fait", "abandonne"]
 STATUSES: tuple[Status, ...] = get_args(Status)  # in the order `Espace` cycles through them
 
@@ -107,6 +108,7 @@ class Diagnostic(Checked):
     organisation: Organisation
     aidant: Name | None = None
     mode: Mode = "accompagne"
+    form: Form = "complet"
     created: When
     updated: When
     completed: When | None = None
@@ -150,6 +152,10 @@ class Diagnostic(Checked):
         return [q for q in dict.fromkeys([*given, *self.answers]) if chosen_ids(given.get(q)) != chosen_ids(self.answers.get(q))]
 
     @property
+    def express(self) -> bool:
+        return self.form == "express"
+
+    @property
     def stage(self) -> str:
         """"en_cours" while questions remain, "termine" once complete, "en_suivi" once the
         follow-up has started (a measure's status or a checkpoint recorded)."""
@@ -178,7 +184,7 @@ def chosen_ids(value: RawAnswer | None) -> frozenset[str]:
 def hand_over(ref: Referential, diag: Diagnostic, at: dt.datetime | None = None) -> Diagnostic:
     """`diag` with its results fixed as given (`HandedOver`), if it is complete and they are not
     fixed yet; `diag` itself otherwise (a provisional result is not handed over: it says so)."""
-    if diag.handed_over is not None or not progress(ref, diag.engine_answers).complete:
+    if diag.handed_over is not None or not progress(ref, diag.engine_answers, diag.express).complete:
         return diag
     return replace(diag, handed_over=HandedOver(at=at or now(), answers=dict(diag.answers), overrides=diag.overrides))
 
@@ -200,6 +206,7 @@ def new_diagnostic(
     mode: Mode = "accompagne",
     previous: Diagnostic | None = None,
     at: dt.datetime | None = None,
+    form: Form = "complet",
 ) -> Diagnostic:
     """A fresh diagnostic; a follow-up diagnostic starts from its predecessor's answers."""
     at = at or now()
@@ -208,6 +215,7 @@ def new_diagnostic(
         organisation=organisation,
         aidant=aidant,
         mode=mode,
+        form=form,
         created=at,
         updated=at,
         referential_version=ref.version,
@@ -215,6 +223,26 @@ def new_diagnostic(
         previous=previous.id if previous else None,
         answers=dict(previous.answers) if previous else {},
         overrides=(),
+    )
+
+
+def to_full(ref: Referential, diag: Diagnostic, at: dt.datetime | None = None) -> Diagnostic:
+    """An express diagnostic continued as the full one: every answer is kept, the other
+    questions come next, and the results are those of the full diagnostic once it is complete.
+    The express results were a first answer: they are no longer the ones handed over (the
+    journal keeps the date they were), and statuses set on their measures stay."""
+    if not diag.express:
+        return diag
+    at = at or now()
+    complete = progress(ref, diag.engine_answers).complete
+    entry = JournalEntry(at=at, text="Diagnostic express poursuivi en diagnostic complet (les réponses données sont gardées).")
+    return replace(
+        diag,
+        form="complet",
+        updated=at,
+        completed=diag.completed if complete else None,
+        handed_over=None,
+        journal=(*diag.journal, entry),
     )
 
 
@@ -233,7 +261,7 @@ def with_answer(
         answers[question_id] = value
     at = at or now()
     completed = diag.completed
-    if completed is None and progress(ref, normalise(answers)).complete:
+    if completed is None and progress(ref, normalise(answers), diag.express).complete:
         completed = at
     skipped = diag.skipped if value is None else tuple(q for q in diag.skipped if q != question_id)
     return replace(diag, answers=answers, updated=at, completed=completed, skipped=skipped)

@@ -28,8 +28,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomli_w
-
 from diag_tui.bank.schema import SchemaError, parse, plain
 from diag_tui.errors import UserError
 from diag_tui.files import (
@@ -56,7 +54,7 @@ if TYPE_CHECKING:
 
 QUARANTINE = "illisibles"
 JOURNAL = ".ecritures-en-cours"
-EXPORT_NAMES = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html", "ics": "agenda.ics"}  # `<id>-<name>`
+EXPORT_NAMES = {"toml": "suivi.toml", "markdown": "rapport.md", "html": "rapport.html", "texte": "rapport.txt", "ics": "agenda.ics"}  # `<id>-<name>`
 
 
 class ConflictError(UserError):
@@ -83,6 +81,9 @@ class Store:
         self.root = Path(root) if root is not None else home()
         self.folder = self.root / "diagnostics"
         self._written: dict[Path, tuple[tuple[int, ...], int]] = {}  # path -> (file signature, revision) of our last save
+        self.index = index.Index(self.folder)  # the listing index (`storage/index.py`)
+        self.changes = 0  # saves and deletions through this store, counted
+        self._changed: dict[str, int] = {}  # file name -> `changes` at its last save or deletion here
         self.sweep()
 
     # ---- paths -------------------------------------------------------------------------
@@ -185,11 +186,30 @@ class Store:
             raise UserError(diag)
         return diag
 
-    def listing(self, ref: Referential | None = None) -> tuple[index.LoadReport, dict[str, index.Summary]]:
-        """Every readable diagnostic, most recently changed first, unreadable files set aside;
+    def listing(
+        self, ref: Referential | None = None, previous: index.LoadReport | None = None, only: list[str] | None = None
+    ) -> tuple[index.LoadReport, dict[str, index.Summary]]:
+        """Every readable diagnostic as a listing shows it (`index.Listed`: no answers; `load`
+        gives the whole diagnostic), most recently changed first, unreadable files set aside;
         with `ref`, also what a listing shows of each (progress, measures done) by id. Files
-        unchanged since the previous call come from the index (`storage/index.py`)."""
-        return index.load(self, ref)
+        unchanged since they were last listed or saved come from the index (`storage/index.py`);
+        with the `previous` report of this store, only the files that changed since are read
+        again, and with `only` too, only these files are looked at (`changed_since`)."""
+        return self.scan(ref, previous, only).finish()
+
+    def scan(
+        self, ref: Referential | None = None, previous: index.LoadReport | None = None, only: list[str] | None = None
+    ) -> index.Scan:
+        """`listing` in two steps: this quick one, then `finish()` (see `index.Scan`)."""
+        return index.Scan(self, ref, previous, only)
+
+    def changed_since(self, report: index.LoadReport) -> list[str]:
+        """The files this store saved or deleted since `report` began (names, for `only`)."""
+        return [name for name, n in self._changed.items() if n > report.mark]
+
+    def _changed_now(self, path: Path) -> None:
+        self.changes += 1
+        self._changed[path.name] = self.changes
 
     def read_or_set_aside(self, path: Path) -> Diagnostic | str:
         """The diagnostic in `path`; when it cannot be used, the file is moved aside (`quarantine`)
@@ -248,6 +268,8 @@ class Store:
             signature = _signature(path)
             if signature is not None:
                 self._written[path] = (signature, saved.revision)
+            self.index.record(saved, data)  # its row in the listing index, under the write lock
+            self._changed_now(path)
         return saved
 
     def _revision_on_disk(self, path: Path) -> int | None:
@@ -277,7 +299,8 @@ class Store:
             except OSError as exc:
                 raise UserError(f"{path} : suppression impossible ({exc.strerror}). Le diagnostic est conservé.") from None
             self._remove_leftovers(path)  # copies of the content too
-            index.forget(self.folder, path.name)
+            self.index.forget(path.name)
+            self._changed_now(path)
         if with_exports:
             for export in self.exports_of(diagnostic_id):
                 try:
@@ -421,6 +444,8 @@ class UnreadableFile(Exception):
 
 
 def dump_diagnostic(diag: Diagnostic) -> str:
+    import tomli_w  # not needed to list: ~6 ms off `diag-tui list`
+
     data = {"schema_version": SCHEMA_VERSION, **plain(diag)}
     return HEADER + "\n" + tomli_w.dumps(data, multiline_strings=True)
 
@@ -487,7 +512,13 @@ def _migrate_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "handed_over": given}
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}  # one per older schema (tests/test_store.py checks it)
+def _migrate_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 adds `form` (express or full diagnostic); older files are full diagnostics. The
+    number changes so that an older diag-tui says to update instead of refusing the key."""
+    return data
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}  # one per older schema (tests/test_store.py checks it)
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:

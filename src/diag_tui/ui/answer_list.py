@@ -20,6 +20,9 @@ from textual.widget import Widget
 
 from diag_tui.ui.prose import Prose
 
+_WRAPPED: dict[tuple, list[Text]] = {}  # AnswerList._wrap
+PREFIX_WIDTH = 5  # « 1  ● », the number and the mark before each option (question.py)
+
 
 class AnswerList(Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,13 +66,18 @@ class AnswerList(Widget, can_focus=True):
         self.highlighted = 0
         self._hover: int | None = None
         self._wrapped: tuple[int, list[tuple[int, Text]]] | None = None  # width, (option, line)
+        self._segments: dict[int, list[Segment]] = {}  # each line of `_wrapped`, rendered once
 
     def set_options(self, labels: list[tuple[Text, Text]], highlighted: int = 0) -> None:
-        """Show (prefix, text) options; a text that wraps continues under itself, not under the prefix."""
+        """Show (prefix, text) options; a text that wraps continues under itself, not under the prefix.
+        The screen is laid out again only when the list's height changes: a layout arranges
+        every widget of the screen, the largest part of an answer keystroke."""
+        width = self.content_size.width
+        before = len(self._lines(width)) if width > 0 and self._wrapped is not None else None
         self.labels = list(labels)
         self.highlighted = max(0, min(highlighted, len(self.labels) - 1))
         self._wrapped = None
-        self.refresh(layout=True)
+        self.refresh(layout=before is None or before != len(self._lines(width)))
 
     def highlight(self, index: int) -> None:
         if self.labels:
@@ -87,10 +95,29 @@ class AnswerList(Widget, can_focus=True):
                 if prefix.cell_len * 2 > width:  # too narrow for a hanging indent: wrap it all
                     lines.extend((i, line) for line in Prose(Text.assemble(prefix, body)).lines(max(1, width)))
                     continue
-                for n, line in enumerate(Prose(body).lines(width - prefix.cell_len)):
+                for n, line in enumerate(self._wrap(body, width - prefix.cell_len)):
                     lines.append((i, Text.assemble(prefix if n == 0 else " " * prefix.cell_len, line)))
             self._wrapped = (width, lines)
+            self._segments = {}
         return self._wrapped[1]
+
+    def prepare(self, bodies: list[Text]) -> None:
+        """Wrap option texts ahead of showing them (with the usual « 1  » prefix), at the current width."""
+        width = self.content_size.width - PREFIX_WIDTH
+        if width > PREFIX_WIDTH:
+            for body in bodies:
+                self._wrap(body, width)
+
+    def _wrap(self, body: Text, width: int) -> list[Text]:
+        """`body` wrapped to `width`, kept: the same options come back (a tick, a question seen
+        again), and wrapping is most of the cost of showing them."""
+        key = (body.plain, str(body.style), tuple((s.start, s.end, str(s.style)) for s in body.spans), width)
+        lines = _WRAPPED.get(key)
+        if lines is None:
+            if len(_WRAPPED) > 4000:
+                _WRAPPED.clear()
+            lines = _WRAPPED[key] = Prose(body).lines(width)
+        return lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(self._lines(width))
@@ -107,7 +134,10 @@ class AnswerList(Widget, can_focus=True):
             style = base + self.get_component_rich_style("answer-list--highlighted")
         elif index == self._hover:
             style = base + self.get_component_rich_style("answer-list--hover")
-        segments = Segment.apply_style(text.render(self.app.console), style)
+        rendered = self._segments.get(y)
+        if rendered is None:
+            rendered = self._segments[y] = list(text.render(self.app.console))
+        segments = Segment.apply_style(rendered, style)
         return Strip(segments).extend_cell_length(width, style).apply_meta({"option": index})
 
     def action_move(self, delta: int) -> None:

@@ -27,7 +27,9 @@ from diag_tui.untrusted import shown
 class DiagApp(App):
     TITLE = "diag-tui"
     SUB_TITLE = "Diagnostic de cybersécurité"
-    CSS_PATH = "app.tcss"
+    # The question screen's style sheet is read with the app's: pushing a screen whose style sheet
+    # is new makes Textual parse every sheet again, before the first question could be drawn.
+    CSS_PATH = ["app.tcss", "question.tcss"]
     # Classes each screen gets from the terminal's size (app.tcss: compact footers when narrow).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-normal"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
@@ -69,6 +71,11 @@ class DiagApp(App):
     def on_mount(self) -> None:
         # Opened on a diagnostic (`start`, `resume`), the home screen is only built when the user
         # goes there: it reads the whole store, which the first question must not wait for.
+        # Pushed once Textual's start-up batch is over: a screen pushed during it has its first
+        # frame dropped, and then reaches the terminal piece by piece (the question's text last).
+        self.call_later(self._open_first)
+
+    def _open_first(self) -> None:
         if isinstance(self._first, Session):
             self.open_session(self._first)
         elif isinstance(self._first, str):
@@ -87,12 +94,29 @@ class DiagApp(App):
         below (the results were opened from them)."""
         from diag_tui.ui.question import QuestionScreen
 
+        alone = session.diag.mode == "autodiagnostic"
         if stage == "questions":
             below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
             if isinstance(below, QuestionScreen) and below.session is session and not isinstance(self.screen, QuestionScreen):
                 self.pop_screen()
+            elif alone and not session.diag.answers and not session.diag.previous:
+                from diag_tui.ui.guide import WelcomeScreen  # how it goes, before question 1
+
+                self.push_screen(WelcomeScreen(session))
             else:
                 self.push_screen(QuestionScreen(session))
+        elif stage == "full":
+            try:
+                session.continue_full()
+            except UserError as exc:
+                self.notify(str(exc), title="Enregistrement impossible", severity="error", timeout=15)
+                return
+            self.push_screen(QuestionScreen(session, start=session.resume_question().id))
+            self.notify(f"Diagnostic complet : vos {len(session.diag.answers)} réponses sont gardées, voici les questions suivantes.")
+        elif stage == "results" and alone and isinstance(self.screen, QuestionScreen) and session.first_unanswered() is None:
+            from diag_tui.ui.guide import ClosingScreen  # the end of the walk: what to do next
+
+            self.push_screen(ClosingScreen(session))
         elif stage == "results":
             from diag_tui.ui.results import ResultsScreen
 
@@ -243,7 +267,7 @@ class DiagApp(App):
         self.push_screen(ExportDialog(EXPORT_NAMES.get(fmt, "Export"), path))  # the path whole, to be found
 
 
-EXPORT_NAMES = {"toml": "Fichier de suivi", "html": "Rapport HTML", "markdown": "Rapport Markdown", "ics": "Agenda"}
+EXPORT_NAMES = {"toml": "Fichier de suivi", "html": "Rapport HTML", "markdown": "Rapport Markdown", "texte": "Rapport texte", "ics": "Agenda"}
 
 
 def write_crash_report(folder: Path, error: BaseException) -> Path | None:

@@ -11,7 +11,8 @@ from textual.message import Message
 
 from diag_tui.session import Session
 
-Stage = Literal["questions", "results", "plan", "followup"]
+# "full": continue an express diagnostic as the full one, on its first new question
+Stage = Literal["questions", "results", "plan", "followup", "full"]
 
 
 class Open(Message):

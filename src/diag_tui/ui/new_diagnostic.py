@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
 
 from diag_tui.bank.referential import Referential
 from diag_tui.errors import UserError
-from diag_tui.storage.diagnostic import Mode
+from diag_tui.storage.diagnostic import Form, Mode
 from diag_tui.storage.store import Store
 from diag_tui.ui.dialogs import show_error
 from diag_tui.ui.messages import Started
@@ -43,10 +43,17 @@ class NewDiagnosticScreen(Screen):
             yield Static("", id="organisation-error", classes="error", markup=False)
             yield Label("Aidant (facultatif)")
             yield Input(placeholder="Votre nom, si vous accompagnez l'organisation", id="aidant", max_length=NAME_MAX)
-            yield Label("Déroulement")
-            with RadioSet(id="mode"):
-                yield ModeButton("Accompagné par un aidant", value=True, id="accompagne")
-                yield ModeButton("Autodiagnostic (seul, aide affichée)", id="autodiagnostic")
+            with Horizontal(id="choices"):
+                with Vertical():
+                    yield Label("Déroulement")
+                    with RadioSet(id="mode"):
+                        yield ModeButton("Accompagné par un aidant", value=True, id="accompagne")
+                        yield ModeButton("Autodiagnostic (seul)", id="autodiagnostic")
+                with Vertical():
+                    yield Label("Questionnaire")
+                    with RadioSet(id="form-choice"):
+                        yield ModeButton("Complet (1 à 2 heures)", value=True, id="complet")
+                        yield ModeButton("Express (15 questions)", id="express")
             yield Static(
                 "Tout reste sur cet ordinateur : rien n'est envoyé sur internet.",
                 classes="muted privacy",
@@ -89,8 +96,10 @@ class NewDiagnosticScreen(Screen):
             return
         pressed = self.query_one("#mode", RadioSet).pressed_button
         mode: Mode = "autodiagnostic" if pressed is not None and pressed.id == "autodiagnostic" else "accompagne"
+        pressed = self.query_one("#form-choice", RadioSet).pressed_button
+        form: Form = "express" if pressed is not None and pressed.id == "express" else "complet"
         try:
-            session = Session.start(self.ref, self.store, name, self.query_one("#aidant", Input).value, mode)
+            session = Session.start(self.ref, self.store, name, self.query_one("#aidant", Input).value, mode, form=form)
         except UserError as exc:
             show_error(error, str(exc))
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from rich.cells import cell_len
@@ -34,10 +35,30 @@ HINTS = {
 }
 HELP_MORE = "▼ la suite : PgSuiv (PgPréc pour remonter)"
 MIN_HELP_LINES = 2  # the help never shrinks below this: past it, the whole body scrolls
+PREPARE_AFTER = 0.03  # seconds after a question is shown: its frame has been written (_prepare_next)
 
 # How the status line shortens when the screen narrows: (position, pace, saved) forms, richest
 # first (`fit_status`). The time estimate shortens first; « question N sur M » always stays.
 STATUS_STEPS = ((0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 2, 0), (2, 2, 0), (2, 2, 1), (2, 3, 1), (3, 3, 1))
+
+
+@functools.cache
+def _hint(text: str) -> Prose:
+    return Prose(fr(text))
+
+
+class _Wrapped(Prose):
+    """Prose that keeps its lines at the last width it was wrapped to: the screen wraps a new
+    question's text to know whether its height changes, then Textual draws the same lines."""
+
+    def __init__(self, text: Text | str) -> None:
+        super().__init__(text)
+        self._wrapped: tuple[int, list[Text]] | None = None
+
+    def lines(self, width: int) -> list[Text]:
+        if self._wrapped is None or self._wrapped[0] != width:
+            self._wrapped = (width, super().lines(width))
+        return self._wrapped[1]
 
 
 def fit_status(width: int, positions: list[str], paces: list[str], saved: list[str]) -> tuple[str, str, str]:
@@ -55,6 +76,7 @@ class QuestionScreen(Screen):
     """`only` restricts the walk to some questions (a checkpoint re-asks those behind the six)."""
 
     CSS_PATH = "question.tcss"
+    AUTO_FOCUS = "#q-options"  # straight to the options (not the body first, then the options)
     BINDINGS = [
         *(Binding(str(n), f"choose({n - 1})", f"Option {n}", show=False) for n in range(1, 10)),
         Binding("enter", "validate", "Valider", show=False, priority=True),
@@ -82,6 +104,8 @@ class QuestionScreen(Screen):
         self.opened = time.monotonic()
         self.answered_here = 0
         self._shown: dict[str, str | Text | Prose] = {}  # what each Static shows, by selector
+        self._help_pending: Prose | None = None  # the help of the question shown, while the help is hidden
+        self._presented: dict[str, tuple[_Wrapped, Prose, list[Text]]] = {}  # by question id (_texts)
         # the status line's forms, richest first (fit_status): position, time, save state
         self._status: tuple[list[str], list[str], list[str]] = ([""] * 4, [""] * 4, ["", ""])
         self._help_limit: int | None = None  # the help's height when it has to scroll
@@ -107,7 +131,8 @@ class QuestionScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"diag-tui — {shown(self.session.diag.organisation.name)}"
+        express = " (diagnostic express)" if self.session.diag.express else ""
+        self.title = f"diag-tui — {shown(self.session.diag.organisation.name)}{express}"
         for notice in self.session.notices:
             self.notify(notice, title="Référentiel mis à jour", severity="warning", timeout=12)
         self.session.notices = []
@@ -137,38 +162,88 @@ class QuestionScreen(Screen):
             f"{theme}{' · complémentaire' if follow_up else ''} — {where}",
             f"{'↳ ' if follow_up else ''}{where}",
         ]
-        remaining = sum(1 for q in walk if not session.is_answered(q))
+        answered = {q.id for q in walk if session.is_answered(q)}
+        remaining = len(walk) - len(answered)
         if self.only is None:  # follow-ups count from the start: revealing one never moves the bar back
-            done, total = settled_progress(ref, walk, session.is_answered)
+            done, total = settled_progress(ref, walk, lambda q: q.id in answered)
         else:
-            done, total = len(walk) - remaining, len(walk)
+            done, total = len(answered), len(walk)
         self.query_one("#q-progress", ProgressLine).set_progress(done, total)
 
-        text = Text(fr(question.text), style="bold")
-        if question.kind == "multiple":
-            text.append("\nPlusieurs réponses possibles.", style="italic")
-        self._update("#q-text", Prose(text))
-        self._update("#q-help", Prose(Text.assemble((fr("Pourquoi cette question ? "), "bold"), fr(question.help))))
+        prose, help_text, bodies = self._texts(question)
+        self._update("#q-text", prose, layout=self._height_changes("#q-text", prose))
+        # Shown when the help is (fit_help): a hidden Static that changes still costs a layout.
+        self._help_pending = help_text
         self.show_hint()
 
         chosen = set(session.chosen(question))
         labels = []
-        for n, option in enumerate(question.options, start=1):
+        for n, (option, body) in enumerate(zip(question.options, bodies, strict=True), start=1):
             mark = ("☑ " if option.id in chosen else "☐ ") if question.kind == "multiple" else ("● " if option.id in chosen else "  ")
-            labels.append((Text(f"{n}  {mark}", "bold"), Text(fr(option.label), "" if option.kind is OptionKind.ANSWER else "italic")))
+            labels.append((Text(f"{n}  {mark}", "bold"), body))
         options = self.query_one("#q-options", AnswerList)
         options.set_options(labels, highlighted=next((i for i, o in enumerate(question.options) if o.id in chosen), 0))
-        options.focus(scroll_visible=False)  # the question's text stays in view above its options
+        if not options.has_focus:
+            options.focus(scroll_visible=False)  # the question's text stays in view above its options
         self.update_marks()
         self.update_pace(remaining)
-        self.query_one("#q-body", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#q-help-box", VerticalScroll).scroll_home(animate=False)
+        for box in (self.query_one("#q-body", VerticalScroll), self.query_one("#q-help-box", VerticalScroll)):
+            if box.scroll_x or box.scroll_y:
+                box.scroll_home(animate=False)
+        # Not straight after the frame: the thread that writes it to the terminal waits for
+        # this one to pause (Python's GIL), and the question would reach the screen later.
+        self.set_timer(PREPARE_AFTER, lambda: self._prepare_next(question, walk))
 
-    def _update(self, selector: str, content: str | Text | Prose) -> None:
-        """Update a Static only when its content changes: each update costs a layout pass."""
+    def _prepare_next(self, question: Question, walk: list[Question]) -> None:
+        """Once the question is on the screen, make ready what the questions that can come next
+        show (the next one in the walk, and those an answer may reveal), so that the answer's
+        keystroke does not wait for it."""
+        if self.current is not question or not self.is_attached:
+            return
+        ids = [q.id for q in walk]
+        after = walk[ids.index(question.id) + 1 :][:1] if question.id in ids else []
+        revealed = {f for o in question.options for f in o.follow_ups}
+        width = self.query_one("#q-text", Static).content_region.width
+        options = self.query_one("#q-options", AnswerList)
+        for candidate in [*after, *(q for q in self.session.ref.questions if q.id in revealed)]:
+            prose, _, bodies = self._texts(candidate)
+            if width > 0:
+                prose.lines(width)
+            options.prepare(bodies)
+
+    def _texts(self, question: Question) -> tuple[_Wrapped, Prose, list[Text]]:
+        """The question's text, its help and its options' texts as shown (French typography),
+        made once per question: the bank does not change while the screen is open."""
+        made = self._presented.get(question.id)
+        if made is None:
+            text = Text(fr(question.text), style="bold")
+            if question.kind == "multiple":
+                text.append("\nPlusieurs réponses possibles.", style="italic")
+            help_text = Prose(Text.assemble((fr("Pourquoi cette question ? "), "bold"), fr(question.help)))
+            bodies = [Text(fr(o.label), "" if o.kind is OptionKind.ANSWER else "italic") for o in question.options]
+            made = self._presented[question.id] = (_Wrapped(text), help_text, bodies)
+        return made
+
+    def _update(self, selector: str, content: str | Text | Prose, *, layout: bool = True) -> None:
+        """Update a Static only when its content changes. `layout=False` when its size cannot
+        change: a layout pass arranges the whole screen again, the largest part of a keystroke."""
         if self._shown.get(selector) != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
+            self.query_one(selector, Static).update(content, layout=layout)
+
+    def _height_changes(self, selector: str, prose: Prose) -> bool:
+        """Whether `prose` takes another number of lines than what the Static shows now (or
+        whether that cannot be known yet: not shown or not laid out)."""
+        before = self._shown.get(selector)
+        width = self.query_one(selector, Static).content_region.width
+        if not isinstance(before, Prose) or width <= 0:
+            return True
+        return len(before.lines(width)) != len(prose.lines(width))
+
+    def _width_changes(self, selector: str, text: str) -> bool:
+        """Whether a Static as wide as its text (the pace, the save state) changes width."""
+        before = self._shown.get(selector)
+        return before is None or cell_len(str(before)) != cell_len(text)
 
     def update_marks(self) -> None:
         marks = []
@@ -197,14 +272,15 @@ class QuestionScreen(Screen):
 
     def show_hint(self) -> None:
         full, short = HINTS[self.current.kind]
-        self._update("#q-hint", Prose(fr(full if cell_len(full) <= self.app.size.width - 2 else short)))
+        self._update("#q-hint", _hint(full if cell_len(full) <= self.app.size.width - 2 else short))
 
     def show_status(self) -> None:
         """The status line at the screen's width (`fit_status`)."""
         position, pace, saved = fit_status(self.app.size.width - 2, *self._status)
-        self._update("#q-position", position)
-        self._update("#q-pace", pace)
-        self._update("#q-saved", saved)
+        # The position takes the width its neighbours leave (1fr), whatever its text.
+        self._update("#q-position", position, layout="#q-position" not in self._shown)
+        self._update("#q-pace", pace, layout=self._width_changes("#q-pace", pace))
+        self._update("#q-saved", saved, layout=self._width_changes("#q-saved", saved))
         self.query_one("#q-pace", Static).display = bool(pace)
         self.query_one("#q-saved", Static).display = bool(saved)
 
@@ -216,6 +292,9 @@ class QuestionScreen(Screen):
         area.display = self.show_help
         if not self.show_help:
             return
+        if self._help_pending is not None:
+            self._update("#q-help", self._help_pending)
+            self._help_pending = None
         body = self.query_one("#q-body", VerticalScroll)
         height, width = body.content_region.height, body.content_region.width
         if height <= 0 or width <= 0:  # not laid out yet: once it is

@@ -39,6 +39,7 @@ class ResultsScreen(Screen):
         Binding("f", "followup", "Suivi"),
         Binding("c", "compare", "Comparer"),
         Binding("q", "questions", "Questions"),
+        Binding("d", "full", "Diag. complet"),
         Binding("escape", "back", "Retour", key_display="Échap"),
     ]
 
@@ -92,6 +93,9 @@ class ResultsScreen(Screen):
             text.append(f"{i.theme.title}\n")
             text.append("  ")
             text.append_text(indicator_bar(i.value, 10))
+            if i.applicable == 0:  # an express diagnostic asks nothing of this theme
+                text.append(" non abordé\n", style="dim")
+                continue
             text.append(f" {indicator_text(i.value)}", style="bold" if i.value is not None else "dim")
             text.append(f" · {i.scored}/{i.applicable}\n", style="dim")
         text.append(f"\nRésultat {result.basis}.\n", style="italic")
@@ -195,6 +199,8 @@ class ResultsScreen(Screen):
             return bool(self.session.diag.previous)
         if action == "followup":
             return bool(self.result.priorities) or None
+        if action == "full":
+            return self.session.diag.express
         return True
 
     # ---- actions ------------------------------------------------------------------------------
@@ -265,6 +271,9 @@ class ResultsScreen(Screen):
     def action_questions(self) -> None:
         self.post_message(Open(self.session, "questions"))
 
+    def action_full(self) -> None:
+        self.post_message(Open(self.session, "full"))
+
     def action_back(self) -> None:
         if self.expanded:
             self.expanded = False
@@ -275,10 +284,19 @@ class ResultsScreen(Screen):
 
 
 def banner_text(session: Session, result: Restitution) -> str:
-    """What to know before reading the results: provisional, or answers changed since handed over."""
+    """What to know before reading the results: provisional, express, or answers changed since
+    handed over."""
     missing = result.progress.applicable - result.progress.answered
+    express = (
+        f"Diagnostic express ({count(result.progress.applicable, 'question essentielle', 'questions essentielles')}) : "
+        "une première réponse. d : poursuivre en diagnostic complet, réponses gardées."
+        if result.express
+        else ""
+    )
     if missing:
-        return f"Résultat provisoire : {count(missing, 'question')} sans réponse (q pour y revenir)."
+        return "\n".join(filter(None, [f"Résultat provisoire : {count(missing, 'question')} sans réponse (q pour y revenir).", express]))
+    if express:
+        return express
     given = session.diag.handed_over
     changed = session.diag.changed_since_handover()
     if given is None or not changed:
