@@ -55,7 +55,8 @@ class GuideScreen(Screen):
         self.refresh_bindings()
 
     def text(self) -> Prose:
-        raise NotImplementedError
+        """The page; each screen below writes its own."""
+        return Prose(Text())
 
     def action_leave(self) -> None:
         self.post_message(GoHome())
