@@ -83,9 +83,13 @@ def plain(text: str) -> str:
     return shown(for_terminal(text), multiline=True)
 
 
+def word_of(typed: str) -> str:
+    """A typed word as compared here: case and accents ignored (« Précédente » is « precedente »)."""
+    return unicodedata.normalize("NFKD", typed.strip().lower()).encode("ascii", "ignore").decode()
+
+
 def command_of(typed: str) -> str | None:
-    word = unicodedata.normalize("NFKD", typed.strip().lower()).encode("ascii", "ignore").decode()
-    return COMMANDS.get(word)
+    return COMMANDS.get(word_of(typed))
 
 
 def choices_of(typed: str, question: Question) -> list[str] | None:
@@ -103,9 +107,9 @@ def choices_of(typed: str, question: Question) -> list[str] | None:
 
 
 class TextDiagnostic:
-    def __init__(self, session: Session, io: Conversation, help_shown: bool | None = None):
+    def __init__(self, session: Session, io: Conversation):
         self.session, self.io = session, io
-        self.help_shown = session.diag.mode == "autodiagnostic" if help_shown is None else help_shown
+        self.help_shown = session.diag.mode == "autodiagnostic"  # as the full-screen app does
 
     # ---- the walk -------------------------------------------------------------------------------
 
@@ -255,7 +259,7 @@ class TextDiagnostic:
         """Ask until the answer is yes or no (« quitter » still quits)."""
         while True:
             typed = self.io.ask(prompt)
-            word = unicodedata.normalize("NFKD", typed.strip().lower()).encode("ascii", "ignore").decode()
+            word = word_of(typed)
             if word in ("oui", "o"):
                 return True
             if word in ("non", "n"):
