@@ -96,3 +96,21 @@ async def test_results_of_a_full_diagnostic_offer_no_express_continuation(ref, s
         assert isinstance(app.screen, ResultsScreen)
         assert "Diagnostic express" not in screen_text(app)
         assert app.screen.check_action("full", ()) is False
+
+
+async def test_results_of_an_express_diagnostic_with_an_aidant_keep_the_footer_whole_at_80_columns(ref, store):
+    session = Session.start(ref, store, "Garage", form="express")
+    answer_all_but_last(session)
+    q = session.first_unanswered()
+    session.answer(q.id, q.options[1].id)
+    app = DiagApp(ref, store, session.diag.id)
+    session.close()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        footer = app.screen._compositor.render_strips()[-1].text
+        assert "Échap Retour" in footer and "o Remplacer" in footer, footer
+        assert "d : poursuivre en diagnostic complet" in screen_text(app)  # where `d` is said
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)

@@ -39,7 +39,7 @@ class ResultsScreen(Screen):
         Binding("f", "followup", "Suivi"),
         Binding("c", "compare", "Comparer"),
         Binding("q", "questions", "Questions"),
-        Binding("d", "full", "Diag. complet"),
+        Binding("d", "full", "Diag. complet", show=False),  # said by the express banner: no room in the footer
         Binding("escape", "back", "Retour", key_display="Échap"),
     ]
 
