@@ -130,6 +130,38 @@ def data_folder(workdir: Path, n: int) -> Path:
     return home
 
 
+OLDER_VERSION = """
+import sys
+from pathlib import Path
+from diag_tui.bank.referential import load_referential
+from diag_tui.storage.store import Store
+report, _ = Store(Path(sys.argv[1])).listing(load_referential(Path(sys.argv[2])))
+assert not report.problems, report.problems
+"""
+
+
+def left_by_an_older_version(home: Path) -> None:
+    """The data folder `home` as a diag-tui shipped with another bank leaves it, found by the new
+    version on its first run: a listing index holding every row, whose summaries (progress, the
+    six, how many are done) were computed with that other bank; no cache of the new bank.
+    The other bank is the shipped one with another version string: its content differs, as
+    after any change of a question or a measure, and so does the key of every summary."""
+    forget_caches(home)
+    with tempfile.TemporaryDirectory(prefix="older-bank-") as tmp:
+        older = Path(tmp) / "questions"
+        shutil.copytree(QUESTIONS, older)
+        path = older / "referentiel.toml"
+        text, n = re.subn(r'^version = "[^"]*"$', 'version = "version-precedente"', path.read_text(encoding="utf-8"),
+                          count=1, flags=re.M)
+        assert n == 1, "referentiel.toml: no version line"
+        path.write_text(text, encoding="utf-8")
+        subprocess.run([sys.executable, "-c", OLDER_VERSION, str(home), str(older)], env=child_env(home), cwd=ROOT,
+                       check=True)
+    for path in home.rglob("*"):  # whatever the older version cached of its bank
+        if path.is_file() and path.parent != home / "diagnostics":
+            path.unlink()
+
+
 def forget_caches(home: Path) -> int:
     """Remove every file of the data folder `home` but the saved diagnostics: the listing index
     and the checked bank's cache, whatever their names or format, as after an upgrade of

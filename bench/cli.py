@@ -9,10 +9,20 @@ alternate. The data folders are made by bench/_stores.py (copies of 40 realistic
 a first `list`, not counted, builds the index and the bank's cache, as on a machine where
 diag-tui has listed before.
 
-"First `list` after an upgrade": before each run, every file of the data folder but the saved
-diagnostics is removed (the listing index and the checked bank's cache, whatever their format),
-which is what a new version that changes either finds. Its output (`list --json`) is checked to
-be exactly the one of a warm `list`, and each `list` to print every diagnostic.
+"First `list` after an upgrade": before each run, the data folder is left as a diag-tui shipped
+with another bank leaves it (bench/_stores.py, `left_by_an_older_version`): its listing index
+holds every row, with summaries computed from that bank, and there is no cache of the new bank.
+This is what every upgrade finds, since nearly every release changes the bank or the engine:
+the new version checks its bank (pydantic) and computes every summary again (the progress of
+each diagnostic, and the six of each completed one) from what the index keeps of its answers.
+
+"First `list` with the index lost": before each run, every file of the data folder but the
+saved diagnostics is removed (the listing index and the bank's cache): what a damaged or
+deleted index, or a version that changes the index's format, finds. Every file is parsed and
+checked again. No target: reported so that the cost of a rebuild is known.
+
+The output of both (`list --json`) is checked to be exactly the one of a warm `list`, and each
+`list` to print every diagnostic.
 
 Targets: `list` with 1 000 saved <= 150 ms above `--version`; first `list` after an upgrade
 with 10 000 saved <= 3 s.
@@ -31,7 +41,7 @@ from pathlib import Path
 
 from _common import ROOT, Row, check, child_env, finish, info, median, parser
 from _pty import diag_tui_command
-from _stores import data_folder, forget_caches
+from _stores import data_folder, forget_caches, left_by_an_older_version
 
 TARGET_LIST_MS = 150.0
 TARGET_UPGRADE_S = 3.0
@@ -67,7 +77,8 @@ def main() -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--sizes", default="0,1000,10000", help="store sizes for `list` (default 0,1000,10000)")
     p.add_argument("--runs", type=int, default=11, help="runs of each warm command (default 11; 5 for 10 000 and more)")
-    p.add_argument("--upgrade-runs", type=int, default=3, help="runs of the first list after an upgrade (default 3)")
+    p.add_argument("--upgrade-runs", type=int, default=3,
+                   help="runs of the first list after an upgrade, and with the index lost (default 3)")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = 3 if args.quick else max(3, args.runs)
@@ -79,6 +90,8 @@ def main() -> int:
     rss: dict[str, list[int]] = {key: [] for key in walls}
     upgrade: list[float] = []
     upgrade_rss: list[int] = []
+    rebuild: list[float] = []
+    rebuild_rss: list[int] = []
     try:
         homes = {n: data_folder(workdir, n) for n in sizes}
         for n in sizes:  # builds the index and the bank's cache: not counted
@@ -98,13 +111,20 @@ def main() -> int:
                 rss[key].append(peak)
             print(f"round {i + 1}/{runs}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in walls.items()), file=sys.stderr)
         for _ in range(upgrade_runs):
-            forget_caches(homes[big])
+            left_by_an_older_version(homes[big])
             elapsed, peak, _ = run(homes[big], "list")
             upgrade.append(elapsed)
             upgrade_rss.append(peak)
             print(f"first list after an upgrade, {label(big)}: {elapsed:.2f} s", file=sys.stderr)
-        forget_caches(homes[big])
+            forget_caches(homes[big])
+            elapsed, peak, _ = run(homes[big], "list")
+            rebuild.append(elapsed)
+            rebuild_rss.append(peak)
+            print(f"first list with the index lost, {label(big)}: {elapsed:.2f} s", file=sys.stderr)
+        left_by_an_older_version(homes[big])
         assert listed(homes[big]) == reference, "the first list after an upgrade differs from the list before it"
+        forget_caches(homes[big])
+        assert listed(homes[big]) == reference, "the first list with the index lost differs from the list before it"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -120,6 +140,8 @@ def main() -> int:
     rows_out.append(info(f"first `diag-tui list` after an upgrade, {label(big)} saved: peak RSS", f"{median(upgrade_rss) / 1024:.1f} MiB"))
     rows_out.append(check(f"first `diag-tui list` after an upgrade, {label(big)} saved (median of {len(upgrade)})",
                           median(upgrade), TARGET_UPGRADE_S, "{:.2f} s"))
+    rows_out.append(info(f"first `diag-tui list` with the index lost, {label(big)} saved (median of {len(rebuild)})",
+                         f"{median(rebuild):.2f} s; peak RSS {median(rebuild_rss) / 1024:.1f} MiB"))
     return finish("Command line: whole diag-tui processes (wall clock, output to /dev/null)", rows_out, args.json)
 
 

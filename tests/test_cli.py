@@ -255,8 +255,55 @@ def test_list_has_headings_and_marks_a_follow_up(bank, store, capsys, monkeypatc
     )  # fields are added, never removed
 
 
-# ---- never overwriting silently ----------------------------------------------------------------
+class _Terminal:
+    """A stderr that says it is a terminal, keeping what is written to it."""
 
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_long_list_says_how_far_it_is_then_clears_the_line(bank, store, capsys, monkeypatch):
+    """Many files to read again (an index lost): a progress line on the terminal, cleared before
+    the listing, which is the same as without it; an error in the work is reported as usual."""
+    from diag_tui.errors import UserError
+    from diag_tui.session import Session
+
+    monkeypatch.setattr("diag_tui.cli._store_and_ref", lambda: (store, bank))
+    for name in ("Boulangerie Martin", "Garage Dupont", "Mairie de Saint-Éloi"):
+        Session.start(bank, store, name).close()
+    assert main(["list"]) == 0
+    plain = capsys.readouterr().out
+
+    store.index.discard()  # every file to read again
+    monkeypatch.setattr("diag_tui.cli.LONG_LISTING", 1)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["list"]) == 0
+    assert capsys.readouterr().out == plain
+    assert "Mise à jour de la liste des diagnostics\u00a0: " in terminal.text and " sur 3…" in terminal.text
+    assert terminal.text.endswith("\r\033[K")
+
+    def broken(self):
+        raise UserError("Le dossier des diagnostics est illisible.")
+
+    store.index.discard()
+    monkeypatch.setattr("diag_tui.storage.index.Scan.finish", broken)
+    terminal.text = ""
+    assert main(["list"]) == 2
+    assert "Le dossier des diagnostics est illisible." in terminal.text and "Traceback" not in terminal.text
+
+
+# ---- never overwriting silently ----------------------------------------------------------------
 
 @pytest.mark.parametrize("command", ["report", "export"])
 def test_output_over_an_existing_file_needs_remplacer(command, bank, store, tmp_path, capsys, monkeypatch):

@@ -469,7 +469,7 @@ def cmd_list(args) -> int:
     from diag_tui.wording import stage_text
 
     store, ref = _store_and_ref()
-    report, summaries = store.listing(ref)  # unchanged files come from the index
+    report, summaries = _listing(store, ref)
     for problem in report.problems:
         say(f"Attention : {problem}", err=True)
     rows = []
@@ -500,6 +500,43 @@ def cmd_list(args) -> int:
     for line in listing_lines(rows):
         say(line)
     return 0
+
+
+LONG_LISTING = 2000  # files to read or summaries to compute: several seconds, worth a progress line
+
+
+def _listing(store, ref):
+    """`Store.listing`. When many files must be read again (an index lost, a first listing) or
+    many summaries computed (a new bank), the work runs in a thread while a progress line on
+    the terminal says how far it is."""
+    import threading
+
+    from diag_tui.typography import NBSP
+
+    scan = store.scan(ref)  # unchanged files come from the index
+    if scan.pending < LONG_LISTING or not sys.stderr.isatty():
+        return scan.finish()
+    outcome: list = []  # (True, the listing) or (False, the exception)
+
+    def work() -> None:
+        try:
+            outcome.append((True, scan.finish()))
+        except Exception as exc:  # noqa: BLE001 (raised again below, where the command expects it)
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            done, total = (f"{n:,}".replace(",", NBSP) for n in scan.progress)
+            print(f"\rMise à jour de la liste des diagnostics{NBSP}: {done} sur {total}…", end="", file=sys.stderr, flush=True)
+            worker.join(0.2)
+    finally:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)  # the line cleared: only the listing stays
+    done, value = outcome[0]
+    if not done:
+        raise value
+    return value
 
 
 LIST_NAME_WIDTH = 26  # the organisation column of `list`: with the others, 80 columns

@@ -102,7 +102,11 @@ class Question(Checked):
         return max(scores) if scores else None
 
     def option(self, option_id: str) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._options.get(option_id)
+
+    @cached_property
+    def _options(self) -> dict[str, Option]:
+        return {o.id: o for o in self.options}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -260,6 +264,19 @@ class Measure(Checked):
         worry about the same data do not make it worse twice). A reason to raise a value wins
         over a reason to lower it (a start-up without a server still has its product online);
         the reasons given are those of the rules that moved a value. Values stay within 1–3."""
+        key = frozenset(r.when for r in self.context if r.when in traits)  # all that the result depends on
+        known = self._urgencies.get(key)
+        if known is None:
+            known = self._urgencies[key] = self._urgency(key)
+        return known
+
+    @cached_property
+    def _urgencies(self) -> dict[frozenset[str], tuple[int, int, tuple[str, ...]]]:
+        """`urgency` by the traits that matter to it: a listing computes it for thousands of
+        organisations that share a handful of contexts."""
+        return {}
+
+    def _urgency(self, traits: frozenset[str]) -> tuple[int, int, tuple[str, ...]]:
         rules = [r for r in self.context if r.when in traits]
         impact_step = _direction([r.impact for r in rules])
         likelihood_step = _direction([r.likelihood for r in rules])

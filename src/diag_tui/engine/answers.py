@@ -25,8 +25,10 @@ def chosen_options(question: Question, answers: Answers) -> list[Option]:
     value = answers.get(question.id)
     if value is None:
         return []
-    ids = {value} if isinstance(value, str) else set(value)
-    return [o for o in question.options if o.id in ids]
+    if isinstance(value, str):
+        option = question.option(value)
+        return [] if option is None else [option]
+    return [o for o in question.options if o.id in value]
 
 
 def applicable_questions(ref: Referential, answers: Answers, express: bool = False) -> list[Question]:
@@ -38,18 +40,26 @@ def applicable_questions(ref: Referential, answers: Answers, express: bool = Fal
     a question stops applying when a chosen option of an applicable question hides it. Rules
     only point forward (checked at load time), so one pass is enough.
     """
+    return [question for question, _ in walk(ref, answers, express)]
+
+
+def walk(ref: Referential, answers: Answers, express: bool = False) -> list[tuple[Question, list[Option]]]:
+    """`applicable_questions`, each with the options chosen for it."""
     hidden: set[str] = set()
     revealed: set[str] = set()
-    applicable: list[Question] = []
+    parent = ref.parent
+    applicable: list[tuple[Question, list[Option]]] = []
     for question in ref.questions:
-        if question.id in hidden or (express and not question.express):
+        qid = question.id
+        if qid in hidden or (express and not question.express) or (qid in parent and qid not in revealed):
             continue
-        if question.id in ref.parent and question.id not in revealed:
-            continue
-        applicable.append(question)
-        for option in chosen_options(question, answers):
-            revealed.update(option.follow_ups)
-            hidden.update(option.hides)
+        chosen = chosen_options(question, answers)
+        applicable.append((question, chosen))
+        for option in chosen:
+            if option.follow_ups:
+                revealed.update(option.follow_ups)
+            if option.hides:
+                hidden.update(option.hides)
     return applicable
 
 
@@ -59,7 +69,12 @@ def question_score(question: Question, answers: Answers) -> float | None:
     For a multiple-choice question the weakest chosen option counts: one weak point is enough
     for an attacker.
     """
-    scores = [o.score for o in chosen_options(question, answers) if o.score is not None]
+    return score_of(question, chosen_options(question, answers))
+
+
+def score_of(question: Question, chosen: list[Option]) -> float | None:
+    """`question_score` from the options chosen."""
+    scores = [o.score for o in chosen if o.score is not None]
     return min(scores) if scores and question.scored else None
 
 
@@ -111,9 +126,8 @@ def toggled(question: Question, chosen: Sequence[str], option_id: str) -> tuple[
 
 
 def progress(ref: Referential, answers: Answers, express: bool = False) -> Progress:
-    applicable = applicable_questions(ref, answers, express)
-    answered = sum(1 for q in applicable if chosen_options(q, answers))
-    return Progress(answered=answered, applicable=len(applicable))
+    chosen = walk(ref, answers, express)
+    return Progress(answered=sum(1 for _, options in chosen if options), applicable=len(chosen))
 
 
 def answer_problems(ref: Referential, answers: Mapping[str, object], where: str = "answers") -> list[str]:

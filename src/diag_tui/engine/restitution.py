@@ -47,8 +47,10 @@ from diag_tui.bank.referential import (
     Theme,
     band_of,
 )
-from diag_tui.engine.answers import Answers, Override, Progress, applicable_questions, chosen_options, is_unknown, question_score
+from diag_tui.engine.answers import Answers, Override, Progress, score_of, walk
 from diag_tui.wording import count, join_words
+
+Chosen = dict[str, list[Option]]  # question id -> the options chosen, for the questions that apply
 
 PRIORITY_COUNT = 6
 MAX_PER_THEME = 2  # breadth: at most two of the six from one theme, while other findings remain
@@ -74,14 +76,14 @@ class Context:
         return next((person for r, person in self.owners if r == role), role)
 
 
-def context_of(answers: Answers, applicable: list[Question]) -> Context:
+def context_of(chosen: Chosen, applicable: list[Question]) -> Context:
     """Traits and owners given by the answers to the context questions that apply."""
     traits: set[str] = set()
     owners: dict[str, str] = {}
     for q in applicable:
         if q.scored:
             continue
-        for option in chosen_options(q, answers):
+        for option in chosen[q.id]:
             traits.update(option.traits)
             owners.update(option.owners)
     return Context(frozenset(traits), tuple(sorted(owners.items())))
@@ -308,20 +310,24 @@ class Restitution:
         return text
 
 
-def theme_indicators(ref: Referential, answers: Answers, applicable: list[Question]) -> list[ThemeIndicator]:
+def theme_indicators(ref: Referential, chosen: Chosen, applicable: list[Question]) -> list[ThemeIndicator]:
     indicators = []
+    by_theme: dict[str, list[Question]] = {}
+    for q in applicable:
+        if q.scored:
+            by_theme.setdefault(q.theme, []).append(q)
     for theme in ref.themes:
         if not theme.scored:
             continue
-        questions = [q for q in applicable if q.theme == theme.id and q.scored]
+        questions = by_theme.get(theme.id, [])
         total = weights = 0.0
         answered = scored = unknown = not_applicable = 0
         for q in questions:
-            options = chosen_options(q, answers)
+            options = chosen[q.id]
             if not options:
                 continue
             answered += 1
-            score = question_score(q, answers)
+            score = score_of(q, options)
             if score is not None:
                 scored += 1
                 total += score * q.weight
@@ -335,15 +341,15 @@ def theme_indicators(ref: Referential, answers: Answers, applicable: list[Questi
     return indicators
 
 
-def findings(ref: Referential, answers: Answers, applicable: list[Question]) -> list[Finding]:
+def findings(ref: Referential, chosen: Chosen, applicable: list[Question], context: Context) -> list[Finding]:
     """Every triggered measure once, plus the verification if a critical answer is unknown, in
     priority order (see the module docstring)."""
-    context = context_of(answers, applicable)
     worst: dict[str, tuple[Question, Option, float | None, list[str]]] = {}
     points: list[Question] = []
     for q in applicable:
-        score = question_score(q, answers)
-        for option in chosen_options(q, answers):
+        options = chosen[q.id]
+        score = score_of(q, options)
+        for option in options:
             if option.kind is OptionKind.UNKNOWN and q.critical:
                 points.append(q)
             if option.measure is None:
@@ -456,8 +462,11 @@ def restitution(
 ) -> Restitution:
     """`express`: the diagnostic asks only the questions marked express; the others are not
     counted as unanswered (they are not assessed, and the result says so)."""
-    applicable = applicable_questions(ref, answers, express)
-    six, others = choose_six(findings(ref, answers, applicable))
+    walked = walk(ref, answers, express)
+    applicable = [q for q, _ in walked]
+    picked: Chosen = {q.id: options for q, options in walked}  # read a dozen times below
+    context = context_of(picked, applicable)
+    six, others = choose_six(findings(ref, picked, applicable, context))
 
     chosen = [Priority(f) for f in six]
     ignored: list[tuple[Override, str]] = []
@@ -479,12 +488,11 @@ def restitution(
     # Critical unknowns are points of the verification measure; the others are questions to ask.
     to_ask_list = tuple(
         q for q in applicable
-        if q.scored and not q.critical and is_unknown(q, answers)
+        if q.scored and not q.critical and any(o.kind is OptionKind.UNKNOWN for o in picked[q.id])
     )
-    answered = sum(1 for q in applicable if chosen_options(q, answers))
-    context = context_of(answers, applicable)
+    answered = sum(1 for q in applicable if picked[q.id])
     return Restitution(
-        indicators=tuple(theme_indicators(ref, answers, applicable)),
+        indicators=tuple(theme_indicators(ref, picked, applicable)),
         priorities=tuple(chosen),
         others=tuple(others),
         unknown_questions=to_ask_list,
