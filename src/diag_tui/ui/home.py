@@ -9,7 +9,9 @@ It stays quick with thousands of diagnostics:
 - the rows come from the listing index (`storage/index.py`: no file parsed, no pydantic); when
   many files must be read or summaries computed (the first start after an update, a folder
   copied in), that runs in a worker thread while the title says how far it is;
-- the table gets a screenful of rows at once, the others by chunks between frames;
+- the table holds the first rows of the list (a few screenfuls); more are added as the view
+  comes near its last row (arrows, page down, wheel), all of them on ctrl+fin: with a thousand
+  diagnostics, the table's rows would otherwise be most of the screen's memory;
 - coming back to this screen looks again only at the files that changed since the last listing
   and updates their rows, without filling the table again.
 """
@@ -26,6 +28,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -46,9 +49,8 @@ from diag_tui.wording import MODE_SHORT, STAGE_LABELS, count
 TITLE = "Diagnostics enregistrés sur cet ordinateur"
 AUTO_WIDTH = cell_len("autodiagnostic")  # as `aidant_text` adds it
 BACKGROUND = 40  # files to read or summaries to compute from which the listing runs in a worker thread
-FIRST_ROWS = 120  # rows in the table before its first frame (more than a screenful)
-CHUNK = 300  # rows added at each step after that
-CHUNK_DELAY = 0.01  # seconds between two steps: keys and frames go first
+FIRST_ROWS = 120  # rows in the table at first (a few screenfuls)
+PAGE = 100  # rows added when the view comes within a screenful of the table's last row
 IN_PLACE = 100  # at most that many changed rows are updated in place; more, and the table is filled again
 CHECK_DELAY = 0.5  # seconds after a quick listing before the whole folder is looked at, in a worker thread
 
@@ -128,6 +130,23 @@ class DiagnosticsTable(DataTable):
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         super()._update_dimensions(())
 
+    class Wanted(Message):
+        """The view is near the table's last row (`everything`: ctrl+fin was pressed): the
+        screen adds the next rows of the list, if any."""
+
+        def __init__(self, everything: bool = False) -> None:
+            super().__init__()
+            self.everything = everything
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y - self.size.height:
+            self.post_message(self.Wanted())
+
+    def action_scroll_bottom(self) -> None:
+        """ctrl+fin: the last diagnostic of the list, not the last row the table holds so far."""
+        self.post_message(self.Wanted(everything=True))
+
 
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
@@ -160,8 +179,6 @@ class HomeScreen(Screen):
         self._widest: tuple[int, int, int] | None = None  # the largest of each, over the rows
         self._in_table: list[str] = []  # ids in the table, in its order
         self._to_add: list[Listed] = []  # rows still to add to the table, in order
-        self._fill = 0  # generation of the filling under way
-        self._stalled = False  # its steps wait for this screen to show again
         self._worker: Worker | None = None  # the listing running in a thread, if any
         self._scan: Scan | None = None  # the one whose progress the title shows
         self._ticker: Timer | None = None  # shows that progress
@@ -186,9 +203,6 @@ class HomeScreen(Screen):
         screen uses any more, and list the store again."""
         self.post_message(ReleaseSessions())
         self.reload()
-        if self._stalled:
-            self._stalled = False
-            self._add_rows(self._fill)
 
     # ---- listing -------------------------------------------------------------------------
 
@@ -261,7 +275,6 @@ class HomeScreen(Screen):
     def show_problem(self, exc: UserError) -> None:
         empty, table = self.query_one("#home-empty", Static), self.query_one(DataTable)
         self.rows, self.summaries, self.report, self._in_table, self._to_add = {}, {}, None, [], []
-        self._fill += 1
         table.clear()
         empty.update(Text(shown(str(exc), multiline=True)))
         empty.display, table.display = True, False
@@ -294,8 +307,8 @@ class HomeScreen(Screen):
 
     def _in_place(self, previous: LoadReport, before: dict[str, Listed]) -> bool:
         """Update the table for what changed since `previous` (`before`: its rows) without
-        filling it again, also while it is being filled: it keeps holding the first rows of the
-        list, the others come with the next steps. False when a new filling is quicker (many
+        filling it again: it keeps holding as many of the first rows of the list as it did, the
+        others come as the view nears them. False when a new filling is quicker (many
         changes) or needed (other column widths)."""
         known, old = self.report.known if self.report else {}, previous.known
         removed = [i for i in before if i not in self.rows]
@@ -332,7 +345,7 @@ class HomeScreen(Screen):
         if [i for i in shown_now if i in in_wanted] + into != wanted:
             table.sort("Organisation", key=lambda cell: cell.order, reverse=True)
         self._in_table = wanted
-        self._to_add = [self.rows[i] for i in order[len(wanted):]]  # the steps under way take them
+        self._to_add = [self.rows[i] for i in order[len(wanted):]]  # added when the view comes near them
         for i in removed:
             self._widths.pop(i, None)
         if keep in in_wanted:
@@ -391,35 +404,34 @@ class HomeScreen(Screen):
         return cells
 
     def fill_table(self) -> None:
-        """The rows, in columns that fit the screen's width; the cursor stays where it was. A
-        screenful (and the rows up to the cursor's) at once, the others in steps."""
+        """The rows, in columns that fit the screen's width; the cursor stays where it was. The
+        first rows of the list (and those up to the cursor's), the others as the view nears them."""
         table = self.query_one(DataTable)
         keep = self.highlighted
         self._layout = layout = self.table_columns()
         table.clear(columns=True)
         for column in layout:
             table.add_column(column.label, width=column.width, key=column.label)
-        self._fill += 1
-        self._stalled = False
         self._in_table, self._to_add = [], list(self.rows.values())
         at = list(self.rows).index(keep) if keep in self.rows else 0
-        self._add_rows(self._fill, max(FIRST_ROWS, at + FIRST_ROWS))
+        self._add_rows(max(FIRST_ROWS, at + FIRST_ROWS))
         if keep in self.rows:
             table.move_cursor(row=at)
 
-    def _add_rows(self, generation: int, n: int = CHUNK) -> None:
-        if generation != self._fill:  # filled again since
-            return
-        if not self.is_active:  # not while another screen is in use: when this one shows again
-            self._stalled = True
-            return
+    def _add_rows(self, n: int = PAGE) -> None:
+        """The next `n` rows of the list."""
         table, rows = self.query_one(DataTable), self._to_add[:n]
         for d in rows:
             table.add_row(*self._cells(d), key=d.id)
         self._in_table += [d.id for d in rows]
         del self._to_add[:n]
-        if self._to_add:
-            self.set_timer(CHUNK_DELAY, lambda: self._add_rows(generation))
+
+    def on_diagnostics_table_wanted(self, event: DiagnosticsTable.Wanted) -> None:
+        if event.everything:
+            self._add_rows(len(self._to_add))
+            self.query_one(DataTable).move_cursor(row=len(self._in_table) - 1)
+        elif self._to_add:
+            self._add_rows()
 
     # ---- actions -------------------------------------------------------------------------
 
