@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from diag_tui.engine.comparison import Comparison
 from diag_tui.storage.diagnostic import Diagnostic
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import indicator_bar
 from diag_tui.untrusted import shown

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from diag_tui.engine.plan import PlanItem
 from diag_tui.errors import UserError
@@ -19,6 +19,7 @@ from diag_tui.session import Session
 from diag_tui.storage import diagnostic
 from diag_tui.storage.diagnostic import STATUSES, Diagnostic, RawAnswer
 from diag_tui.ui.dialogs import ConfirmDialog, NoteDialog, TextDialog
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.messages import Compare, Export, ReviewQuestions, StartFollowUp
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import interview_notes

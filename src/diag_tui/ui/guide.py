@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from diag_tui.guidance import Section, closing, opening
 from diag_tui.session import Session
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.messages import Export, GoHome, Open
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.untrusted import shown

@@ -32,7 +32,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 from textual.worker import Worker, WorkerState
 
@@ -42,6 +42,7 @@ from diag_tui.storage.index import Listed, LoadReport, Scan, Summary
 from diag_tui.storage.store import Store
 from diag_tui.typography import NBSP
 from diag_tui.ui.dialogs import ConfirmDialog
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.messages import NewDiagnostic, ReleaseSessions, Resume
 from diag_tui.untrusted import shown
 from diag_tui.wording import MODE_SHORT, STAGE_LABELS, count

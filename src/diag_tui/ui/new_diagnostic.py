@@ -6,13 +6,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Header, Input, Label, RadioButton, RadioSet, Static
 
 from diag_tui.bank.referential import Referential
 from diag_tui.errors import UserError
 from diag_tui.storage.diagnostic import Form, Mode
 from diag_tui.storage.store import Store
 from diag_tui.ui.dialogs import show_error
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.messages import Started
 from diag_tui.untrusted import NAME_MAX
 

@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from diag_tui.bank.referential import OptionKind, Question
 from diag_tui.engine.answers import minutes_left
 from diag_tui.errors import UserError
 from diag_tui.session import Session
 from diag_tui.ui.answer_list import AnswerList
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.messages import GoHome, Open
 from diag_tui.ui.progress_line import ProgressLine, settled_progress
 from diag_tui.ui.prose import Prose, fr

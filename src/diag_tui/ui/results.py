@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from diag_tui.engine.restitution import PRIORITY_COUNT, Finding, Priority, Restitution
@@ -19,6 +19,7 @@ from diag_tui.errors import UserError
 from diag_tui.session import Session
 from diag_tui.storage.diagnostic import Emergency
 from diag_tui.ui.dialogs import EmergencyDialog, TextDialog
+from diag_tui.ui.footer import Footer
 from diag_tui.ui.messages import Compare, GoHome, Open
 from diag_tui.ui.prose import Prose, fr
 from diag_tui.ui.texts import indicator_bar, interview_notes, measure_detail
