@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import errno
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -240,7 +241,7 @@ def test_d9_another_bank_does_not_evict_the_default_copy(bank_copy, tmp_path, mo
     (other / "bank.toml").write_text(text.replace('version = "test-1"', 'version = "autre"'), encoding="utf-8")
     referential_cache.load(bank_copy, cache, data)
     referential_cache.load(other, cache, data)  # `--referentiel OTHER`
-    assert len(list(cache.glob("referentiel-*.json"))) == 2
+    assert len(list(cache.glob("referentiel-*.pickle"))) == 2
 
     def no_check(folder):
         raise AssertionError("the copy should have been used")
@@ -249,21 +250,38 @@ def test_d9_another_bank_does_not_evict_the_default_copy(bank_copy, tmp_path, mo
     assert referential_cache.load(bank_copy, cache, data).version == "test-1"
 
 
-@pytest.mark.parametrize("tamper", ["javascript-url", "measure-title"])
+@pytest.mark.parametrize("tamper", ["javascript-url", "measure-title", "code"])
 def test_d9_a_tampered_cache_is_not_used(bank_copy, tmp_path, tamper):
+    """Whoever can write the cache folder (not the data folder, which holds the copy's sha256)
+    can change neither a link nor a title, and cannot run code: the copy is checked before it
+    is unpickled."""
     cache, data = tmp_path / "cache", tmp_path / "data"
     good = referential_cache.load(bank_copy, cache, data)
-    [copy] = cache.glob("referentiel-*.json")
-    text = copy.read_text(encoding="utf-8")
-    if tamper == "javascript-url":
-        changed = text.replace("https://17cyber.gouv.fr/", "javascript:alert(document.domain)")
+    [copy] = cache.glob("referentiel-*.pickle")
+    raw = copy.read_bytes()
+    marker = tmp_path / "code-ran"
+    if tamper == "javascript-url":  # as long as the text it replaces: a copy that unpickles
+        changed = raw.replace(b"https://17cyber.gouv.fr/", b"javascript:alert(1)//xxx")
+    elif tamper == "measure-title":
+        changed = raw.replace(b"Installer un antivirus", b"Appelez le 0899000000!")
     else:
-        changed = text.replace("Installer un antivirus", "Appelez le 08 99 00 00 00")
-    assert changed != text
-    copy.write_text(changed, encoding="utf-8")
+        changed = pickle.dumps(_RunsCode(marker))
+    assert changed != raw and len(changed) > 100
+    copy.write_bytes(changed)
     again = referential_cache.load(bank_copy, cache, data)
     assert again == good == load_referential(bank_copy)
-    assert copy.read_text(encoding="utf-8") == text  # checked and written again
+    assert copy.read_bytes() == raw  # checked and written again
+    assert not marker.exists()
+
+
+class _RunsCode:
+    """Unpickled, it creates a file: what a planted copy could do if it were unpickled unchecked."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
 
 
 # ---- D10: reads that would block ----------------------------------------------------------

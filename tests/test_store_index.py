@@ -86,6 +86,27 @@ def test_the_index_gives_exactly_what_the_files_hold_without_parsing_them_again(
     assert again == (report, summaries) == fresh
 
 
+def test_a_new_diagnostic_gets_its_row_from_the_next_listing(bank, store):
+    """`Store.add` (a diagnostic created or handed over) does not open the index: the way to
+    the first question stays short. The next listing reads the file once and writes its row."""
+    from diag_tui.session import Session
+
+    kept = saved(bank, store, "Atelier")
+    store.listing(bank)
+    before = rows(store)
+    session = Session.start(bank, store, "Garage Dupuis")
+    session.close()
+    assert rows(store) == before  # nothing written to the index by the creation
+    parsed: list[str] = []
+    real = Store.read_or_set_aside
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Store, "read_or_set_aside", lambda self, path: parsed.append(path.name) or real(self, path))
+        report, summaries = store.listing(bank)
+    assert parsed == [f"{session.diag.id}.toml"]  # the new file only
+    assert {d.id for d in report.diagnostics} == {kept.id, session.diag.id}
+    assert summaries[session.diag.id].answered == 0 and f"{session.diag.id}.toml" in rows(store)
+
+
 def test_a_save_writes_only_its_own_row(bank, store):
     keep = saved(bank, store, "Garder")
     other = saved(bank, store, "Modifier")

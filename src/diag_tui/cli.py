@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -318,6 +317,8 @@ def cmd_validate(args) -> int:
 def cmd_questions(args) -> int:
     ref = _load(args)
     if args.json:
+        import json
+
         print(json.dumps(referential_json(ref), ensure_ascii=False, indent=2))
         return 0
     for theme in ref.themes:
@@ -492,6 +493,8 @@ def cmd_list(args) -> int:
             }
         )
     if args.json:
+        import json
+
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:

@@ -26,7 +26,6 @@ import re
 import stat
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +125,8 @@ def read_text_file(path: Path, what: str = "fichier") -> str:
 
 def read_toml(path: Path, what: str = "fichier") -> dict[str, Any]:
     """Parse a TOML file; every failure becomes a UserError naming the file and the line."""
+    import tomllib  # here: the way to the first question reads no TOML (2 ms)
+
     text = read_text_file(path, what)
     try:
         return tomllib.loads(text)

@@ -13,7 +13,6 @@ applicable questions in one pass.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -320,6 +319,8 @@ class Referential(Checked):
     @cached_property
     def content_hash(self) -> str:
         """sha256 of the canonical content: comments and formatting of the files do not count."""
+        import json  # here: the bank's cache knows the hash, and a start needs no JSON otherwise
+
         canonical = json.dumps(plain(self, keep_none=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -13,11 +13,7 @@ derives from `Checked`.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import enum
-import types
-import typing
-from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -116,51 +112,4 @@ def plain(value: Any, keep_none: bool = False) -> Any:
         return {k: plain(v, keep_none) for k, v in value.items() if v is not None or keep_none}
     if isinstance(value, enum.Enum):
         return value.value
-    return value
-
-
-def rebuild(cls: type[T], data: Any) -> T:
-    """The inverse of `plain(..., keep_none=True)` for data this program wrote itself (a
-    cache): nothing is checked, and objects are filled in without calling `__init__` (as
-    pickle does), which is several times faster for frozen dataclasses. Data that does not fit
-    raises TypeError, ValueError, KeyError or AttributeError."""
-    return _converter(cls)(data)  # type: ignore[arg-type]  # a class is hashable; typeshed's `cache` wants Hashable
-
-
-@cache
-def _converter(kind: Any) -> Callable[[Any], Any]:
-    origin = typing.get_origin(kind)
-    if origin is typing.Union or origin is types.UnionType:
-        options = [a for a in typing.get_args(kind) if a is not type(None)]
-        if len(options) > 1:  # str | list[str]: kept as read
-            return _same
-        inner = _converter(options[0])
-        return lambda v: None if v is None else inner(v)
-    if origin is tuple:
-        item = _converter(typing.get_args(kind)[0])
-        return lambda v: tuple(map(item, v))
-    if origin is dict:
-        item = _converter(typing.get_args(kind)[1])
-        return lambda v: {k: item(x) for k, x in v.items()}
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(kind)]
-        new = object.__new__
-
-        def build(v: dict[str, Any]) -> Any:
-            obj = new(kind)
-            obj.__dict__.update({name: convert(v[name]) for name, convert in fields})
-            return obj
-
-        return build
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind
-    if kind is dt.datetime:
-        return dt.datetime.fromisoformat
-    if kind is dt.date:
-        return dt.date.fromisoformat
-    return _same
-
-
-def _same(value: Any) -> Any:
     return value

@@ -45,7 +45,6 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import json
 import os
 import re
 import sqlite3
@@ -233,10 +232,14 @@ def _digest_code(code: CodeType, digest: Any) -> None:
 
 
 def _pack(data: dict[str, Any]) -> bytes:
+    import json  # here: not on the way to the first question (2 ms)
+
     return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
 
 def _unpack(blob: object) -> dict[str, Any]:
+    import json
+
     data = json.loads(zlib.decompress(blob))  # type: ignore[arg-type]  # TypeError if not bytes
     if not isinstance(data, dict):
         raise TypeError("not a basis")
