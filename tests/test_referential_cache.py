@@ -109,7 +109,7 @@ def test_starting_a_diagnostic_never_loads_pydantic(tmp_path):
         "from diag_tui.ui import app, question\n"
         "ref = _load(None)\n"
         "session = Session.start(ref, Store(), 'Atelier Dupuis')\n"
-        "unused = sorted({'tomllib', 'json'} & set(sys.modules))\n"
+        "unused = sorted({'tomllib', 'json', 'sqlite3', 'diag_tui.storage.index'} & set(sys.modules))\n"
         "session.answer(ref.questions[0].id, ref.questions[0].options[0].id)\n"
         "session.close()\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('pydantic', 'annotated_types'))}), unused)\n"
@@ -120,7 +120,8 @@ def test_starting_a_diagnostic_never_loads_pydantic(tmp_path):
     assert "pydantic" in first.stdout  # the very first start checks the bank
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert second.returncode == 0, second.stderr
-    # nor the TOML and JSON parsers, before the first question (5 ms): the new file is neither
-    # read back nor put in the listing index (the next listing does it), the bank's copy is no JSON
+    # nor the TOML and JSON parsers, nor SQLite and the listing index, before the first question
+    # (8 ms): the new file is neither read back nor put in the index (the next listing does it),
+    # and the bank's copy is no JSON
     assert second.stdout.strip() == "[] []"
     assert len(list((tmp_path / "home" / "diagnostics").glob("*.toml"))) == 2

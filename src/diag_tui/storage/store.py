@@ -24,6 +24,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,11 +46,11 @@ from diag_tui.files import (
     toml_syntax_error,
 )
 from diag_tui.paths import home
-from diag_tui.storage import index
 from diag_tui.storage.diagnostic import ID_PATTERN, SCHEMA_VERSION, Diagnostic, now
 
 if TYPE_CHECKING:
     from diag_tui.bank.referential import Referential
+    from diag_tui.storage import index as storage_index
 
 QUARANTINE = "illisibles"
 JOURNAL = ".ecritures-en-cours"
@@ -80,10 +81,18 @@ class Store:
         self.root = Path(root) if root is not None else home()
         self.folder = self.root / "diagnostics"
         self._written: dict[Path, tuple[tuple[int, ...], int]] = {}  # path -> (file signature, revision) of our last save
-        self.index = index.Index(self.folder)  # the listing index (`storage/index.py`)
         self.changes = 0  # saves and deletions through this store, counted
         self._changed: dict[str, int] = {}  # file name -> `changes` at its last save or deletion here
         self.sweep()
+
+    @cached_property
+    def index(self) -> storage_index.Index:
+        """The listing index (`storage/index.py`), loaded when first used: creating a diagnostic
+        does without it, and so the way to the first question of `diag-tui start` (its code and
+        SQLite: 3 ms)."""
+        from diag_tui.storage.index import Index
+
+        return Index(self.folder)
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -186,8 +195,8 @@ class Store:
         return diag
 
     def listing(
-        self, ref: Referential | None = None, previous: index.LoadReport | None = None, only: list[str] | None = None
-    ) -> tuple[index.LoadReport, dict[str, index.Summary]]:
+        self, ref: Referential | None = None, previous: storage_index.LoadReport | None = None, only: list[str] | None = None
+    ) -> tuple[storage_index.LoadReport, dict[str, storage_index.Summary]]:
         """Every readable diagnostic as a listing shows it (`index.Listed`: no answers; `load`
         gives the whole diagnostic), most recently changed first, unreadable files set aside;
         with `ref`, also what a listing shows of each (progress, measures done) by id. Files
@@ -197,12 +206,14 @@ class Store:
         return self.scan(ref, previous, only).finish()
 
     def scan(
-        self, ref: Referential | None = None, previous: index.LoadReport | None = None, only: list[str] | None = None
-    ) -> index.Scan:
+        self, ref: Referential | None = None, previous: storage_index.LoadReport | None = None, only: list[str] | None = None
+    ) -> storage_index.Scan:
         """`listing` in two steps: this quick one, then `finish()` (see `index.Scan`)."""
-        return index.Scan(self, ref, previous, only)
+        from diag_tui.storage.index import Scan
 
-    def changed_since(self, report: index.LoadReport) -> list[str]:
+        return Scan(self, ref, previous, only)
+
+    def changed_since(self, report: storage_index.LoadReport) -> list[str]:
         """The files this store saved or deleted since `report` began (names, for `only`)."""
         return [name for name, n in self._changed.items() if n > report.mark]
 
