@@ -44,7 +44,7 @@ def make_pool(folder: Path, rng: random.Random) -> list[Path]:
     """POOL diagnostics saved by the application's code in the data folder `folder`."""
     from engine import random_answers
 
-    from diag_tui.bank.referential import load_referential
+    from diag_tui.bank.loading import load_referential
     from diag_tui.session import Session
     from diag_tui.storage.store import Store
 
@@ -133,7 +133,7 @@ def data_folder(workdir: Path, n: int) -> Path:
 OLDER_VERSION = """
 import sys
 from pathlib import Path
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.storage.store import Store
 report, _ = Store(Path(sys.argv[1])).listing(load_referential(Path(sys.argv[2])))
 assert not report.problems, report.problems

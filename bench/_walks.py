@@ -61,7 +61,7 @@ def plan_walk(ref, rng: random.Random | None) -> list[tuple[str, str, str | None
 
 
 def facts(seeds: list[int | None]) -> dict:
-    from diag_tui.bank.referential import load_referential
+    from diag_tui.bank.loading import load_referential
     from diag_tui.engine.answers import applicable_questions
 
     ref = load_referential(QUESTIONS)

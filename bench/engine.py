@@ -59,7 +59,7 @@ def main() -> int:
     args = p.parse_args()
     sets = 200 if args.quick else max(1000, args.sets)
 
-    from diag_tui.bank.referential import load_referential
+    from diag_tui.bank.loading import load_referential
     from diag_tui.engine.plan import build_plan
     from diag_tui.engine.restitution import restitution
     from diag_tui.storage.diagnostic import Override

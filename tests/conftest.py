@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.bank.referential import Referential, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import Referential
 from diag_tui.storage.store import Store
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"

@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from diag_tui.bank.referential import Referential, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import Referential
 
 QUESTIONS = Path(__file__).parents[1] / "questions"
 

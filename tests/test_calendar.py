@@ -13,7 +13,7 @@ import pytest
 from icalendar import Calendar
 from icalendar.parser import unescape_backslash
 
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.cli import FORMATS, main
 from diag_tui.documents.calendar import ics_calendar
 from diag_tui.documents.exports import render

@@ -303,7 +303,7 @@ def test_every_subset_of_answers_gives_at_most_six_with_breadth(bank):
 def test_an_exclusive_answer_cannot_be_ticked_with_others(tmp_path):
     import shutil
 
-    from diag_tui.bank.referential import load_referential
+    from diag_tui.bank.loading import load_referential
     from diag_tui.engine.answers import answer_problems
     from tests.conftest import FIXTURE_BANK
 

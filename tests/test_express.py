@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from diag_tui.bank.referential import default_questions_dir, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import default_questions_dir
 from diag_tui.documents.exports import render
 from diag_tui.documents.followup_file import import_followup
 from diag_tui.engine.restitution import restitution

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.cli import main
 from diag_tui.errors import UserError
 from diag_tui.session import Session
@@ -65,7 +65,8 @@ def listing(folder: Path, skip_locks: bool = False) -> dict[str, bytes | None]:
 ZYGOTE = r"""
 import os, random, sys, traceback
 from pathlib import Path
-from diag_tui.bank.referential import OptionKind, load_referential
+from diag_tui.bank.referential import OptionKind
+from diag_tui.bank.loading import load_referential
 from diag_tui.session import Session
 from diag_tui.storage.store import Store
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.cli import main
 from diag_tui.documents.exports import render
 from diag_tui.documents.followup_file import import_followup

@@ -22,7 +22,7 @@ import pytest
 
 from diag_tui import files
 from diag_tui.bank import cache as referential_cache
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.cli import main
 from diag_tui.errors import UserError
 from diag_tui.storage import store as store_module
@@ -246,7 +246,7 @@ def test_d9_another_bank_does_not_evict_the_default_copy(bank_copy, tmp_path, mo
     def no_check(folder):
         raise AssertionError("the copy should have been used")
 
-    monkeypatch.setattr(referential_cache, "load_referential", no_check)
+    monkeypatch.setattr("diag_tui.bank.loading.load_referential", no_check)
     assert referential_cache.load(bank_copy, cache, data).version == "test-1"
 
 

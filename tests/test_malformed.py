@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui.bank.referential import load_default
+from diag_tui.bank.loading import load_default
 from diag_tui.cli import main
 from diag_tui.documents.exports import render
 from diag_tui.session import result

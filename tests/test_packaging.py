@@ -156,7 +156,7 @@ def test_wheel_ships_the_question_bank(dists, tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     code = (
-        "import diag_tui, diag_tui.bank.referential as r\n"
+        "import diag_tui, diag_tui.bank.loading as r\n"
         "ref = r.load_default()\n"
         "print(diag_tui.__file__)\n"
         "print(r.default_questions_dir())\n"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.bank.referential import Referential, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import Referential
 from diag_tui.documents.answers_file import load_answers_file
 from diag_tui.engine.answers import applicable_questions
 from diag_tui.engine.restitution import restitution

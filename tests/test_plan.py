@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.bank.referential import load_default
+from diag_tui.bank.loading import load_default
 from diag_tui.documents.answers_file import load_answers_file
 from diag_tui.engine.plan import DURATION_MONTHS, MAX_IN_PROGRESS, MONTHS, add_months, build_plan
 from diag_tui.engine.restitution import restitution

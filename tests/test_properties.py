@@ -17,7 +17,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diag_tui.bank.referential import OptionKind, Question, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import OptionKind, Question
 from diag_tui.documents.exports import render
 from diag_tui.documents.followup_file import diagnostic_document, import_followup
 from diag_tui.engine.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score

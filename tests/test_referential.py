@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.errors import ValidationErrors
 from tests.conftest import FIXTURE_BANK
 

@@ -15,7 +15,8 @@ from typing import Annotated
 import pytest
 
 from diag_tui.bank import cache as referential_cache
-from diag_tui.bank.referential import default_questions_dir, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import default_questions_dir
 from diag_tui.bank.schema import Rules, parse, plain
 from diag_tui.errors import ValidationErrors
 from tests.conftest import FIXTURE_BANK

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from diag_tui.bank.referential import OptionKind, Question, Referential, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import OptionKind, Question, Referential
 from diag_tui.cli import main
 from diag_tui.documents.answers_file import load_answers_file
 from diag_tui.engine.answers import applicable_questions

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from diag_tui import files
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.errors import UserError
 from diag_tui.session import result
 from diag_tui.storage.diagnostic import SCHEMA_VERSION, Organisation, new_diagnostic, reconcile, with_answer

@@ -340,7 +340,7 @@ def test_a_damaged_basis_means_reading_the_file(bank, store, blob):
 
 def test_the_summary_key_is_the_same_in_every_process(bank):
     code = (
-        "from diag_tui.bank.referential import load_referential\nfrom diag_tui.storage.index import summary_key\n"
+        "from diag_tui.bank.loading import load_referential\nfrom diag_tui.storage.index import summary_key\n"
         f"print(summary_key(load_referential({str(FIXTURE_BANK)!r})))"
     )
     keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() for _ in range(2)}
@@ -392,7 +392,7 @@ def test_a_quick_listing_looks_only_at_what_this_store_changed(bank, store):
 CONCURRENT_SAVER = """
 import dataclasses, sys
 from pathlib import Path
-from diag_tui.bank.referential import load_referential
+from diag_tui.bank.loading import load_referential
 from diag_tui.storage.store import Store
 store = Store(Path(sys.argv[1]))
 diag = store.load(sys.argv[2])

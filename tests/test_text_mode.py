@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from diag_tui.bank.referential import default_questions_dir, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import default_questions_dir
 from diag_tui.session import Session
 from diag_tui.storage.store import Store
 from diag_tui.text_mode import choices_of, command_of, run

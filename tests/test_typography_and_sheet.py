@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from diag_tui.bank.referential import load_default
+from diag_tui.bank.loading import load_default
 from diag_tui.documents.exports import render
 from diag_tui.errors import UserError
 from diag_tui.session import result as result_of

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from diag_tui.bank.referential import default_questions_dir, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import default_questions_dir
 from diag_tui.paths import for_display
 from diag_tui.session import Session
 from diag_tui.ui.app import DiagApp

@@ -253,7 +253,7 @@ async def test_started_on_a_question_escape_builds_home_and_releases_the_diagnos
 async def test_ticking_an_exclusive_answer_unticks_the_others(tmp_path, store):
     import shutil
 
-    from diag_tui.bank.referential import load_referential
+    from diag_tui.bank.loading import load_referential
     from tests.conftest import FIXTURE_BANK
 
     folder = tmp_path / "bank"

@@ -75,7 +75,7 @@ class Clock:
 @cache
 def referential() -> Referential:
     """The real question bank, read once per process (a Referential is never changed)."""
-    from diag_tui.bank.referential import load_referential
+    from diag_tui.bank.loading import load_referential
 
     return load_referential(BANK)
 

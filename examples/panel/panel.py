@@ -17,7 +17,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from diag_tui.bank.referential import Referential, default_questions_dir, load_referential
+from diag_tui.bank.loading import load_referential
+from diag_tui.bank.referential import Referential, default_questions_dir
 from diag_tui.documents.answers_file import load_answers_file
 from diag_tui.engine.restitution import Restitution, restitution
 from diag_tui.errors import UserError

@@ -306,7 +306,8 @@ def run_text(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from diag_tui.bank.referential import default_questions_dir, load_referential, referential_summary
+    from diag_tui.bank.loading import load_referential
+    from diag_tui.bank.referential import default_questions_dir, referential_summary
 
     folder = args.folder or default_questions_dir()
     say(referential_summary(load_referential(folder)))

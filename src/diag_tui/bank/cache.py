@@ -38,8 +38,8 @@ import pickle
 from pathlib import Path
 
 from diag_tui import __version__
-from diag_tui.bank import referential, schema
-from diag_tui.bank.referential import Referential, default_questions_dir, load_referential
+from diag_tui.bank import referential
+from diag_tui.bank.referential import Referential, default_questions_dir
 from diag_tui.errors import UserError
 from diag_tui.files import atomic_write, private_folder, read_bytes
 from diag_tui.paths import cache_home, home
@@ -69,6 +69,8 @@ def load(folder: Path, cache: Path, trusted: Path) -> Referential:
                 ref = pickle.loads(raw)
                 if type(ref) is Referential and type(ref.__dict__.get("content_hash")) is str:
                     return ref
+    from diag_tui.bank.loading import load_referential  # the checking code, only when there is no good copy
+
     ref = load_referential(folder)  # raises ValidationErrors: nothing is cached then
     if key is not None:
         _write(target, seal, tag, ref)
@@ -80,8 +82,9 @@ def _key(folder: Path) -> str | None:
     check will say why)."""
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
     try:
-        for module in (referential, schema):
-            digest.update(Path(str(module.__file__)).read_bytes())
+        code = Path(str(referential.__file__)).parent
+        for name in ("referential.py", "loading.py", "schema.py"):  # the types, and the code that checks them
+            digest.update(read_bytes(code / name))
         for path in sorted(folder.glob("*.toml")):
             digest.update(f"\0{path.name}\0".encode())
             digest.update(read_bytes(path))
