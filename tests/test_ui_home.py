@@ -62,6 +62,8 @@ async def test_the_table_holds_the_first_rows_and_more_come_as_the_view_nears_it
         await pilot.pause()
         screen, table = app.screen, app.screen.query_one(DataTable)
         assert table.row_count == home.FIRST_ROWS < 300  # a few screenfuls, not the 300
+        assert str(screen.query_one("#home-title").content) == f"{home.TITLE} (300)"  # the scroll bar cannot say it
+        assert home.titled(10_000).endswith("(10\u00a0000)") and home.titled(0) == home.TITLE
         for _ in range(5):
             await pilot.pause(0.05)
         assert table.row_count == home.FIRST_ROWS  # nothing added while nobody looks further
@@ -195,7 +197,7 @@ async def test_reading_many_files_runs_in_a_worker_with_a_progress(bank, store, 
         await pilot.pause()
         table = screen.query_one(DataTable)
         await settle(pilot, table, home.BACKGROUND + 20)
-        assert table.display and str(screen.query_one("#home-title").content) == home.TITLE
+        assert table.display and str(screen.query_one("#home-title").content) == f"{home.TITLE} ({home.BACKGROUND + 20})"
 
 
 HOME_WITHOUT_PYDANTIC = """

@@ -56,6 +56,12 @@ IN_PLACE = 100  # at most that many changed rows are updated in place; more, and
 CHECK_DELAY = 0.5  # seconds after a quick listing before the whole folder is looked at, in a worker thread
 
 
+def titled(n: int) -> str:
+    """The title, with how many diagnostics are saved: the table holds the first rows of the
+    list only, so its scroll bar does not tell."""
+    return f"{TITLE} ({n:,})".replace(",", NBSP) if n else TITLE
+
+
 @dataclass(frozen=True)
 class Column:
     label: str
@@ -249,7 +255,7 @@ class HomeScreen(Screen):
     def show_progress(self) -> None:
         scan, title = self._scan, self.query_one("#home-title", Static)
         if scan is None:
-            title.update(TITLE)
+            title.update(titled(len(self.rows)))
             return
         done, total = (f"{n:,}".replace(",", NBSP) for n in scan.progress)  # 10 000
         title.update(f"{TITLE} — chargement… {done} sur {total}")
@@ -276,6 +282,7 @@ class HomeScreen(Screen):
     def show_problem(self, exc: UserError) -> None:
         empty, table = self.query_one("#home-empty", Static), self.query_one(DataTable)
         self.rows, self.summaries, self.report, self._in_table, self._to_add = {}, {}, None, [], []
+        self.query_one("#home-title", Static).update(TITLE)
         table.clear()
         empty.update(Text(shown(str(exc), multiline=True)))
         empty.display, table.display = True, False
@@ -290,6 +297,8 @@ class HomeScreen(Screen):
         if previous is not None and report.known is previous.known:  # nothing changed
             return
         self.rows = {d.id: d for d in report.diagnostics}
+        if self._scan is None:  # else the title says how far the loading is
+            self.query_one("#home-title", Static).update(titled(len(self.rows)))
         table, empty = self.query_one(DataTable), self.query_one("#home-empty", Static)
         if previous is None or not self._in_place(previous, before):
             self._widest = None
