@@ -21,7 +21,7 @@ from diag_tui.bank.loading import load_referential
 from diag_tui.bank.referential import OptionKind, Question
 from diag_tui.documents.exports import render
 from diag_tui.documents.followup_file import diagnostic_document, import_followup
-from diag_tui.engine.answers import answer_problems, applicable_questions, chosen_options, is_unknown, question_score
+from diag_tui.engine.answers import answer_problems, applicable_questions, chosen_options, score_of
 from diag_tui.engine.plan import CHECKPOINT_MONTHS, DURATION_MONTHS, MONTHS, add_months, build_plan
 from diag_tui.engine.restitution import LAST_BAND, PRIORITY_COUNT, order_key, restitution
 from diag_tui.errors import INVISIBLE_IN_NOTE
@@ -91,7 +91,7 @@ def test_priorities(answers):
     # verification when a critical question is answered « Je ne sais pas »
     applicable = applicable_questions(REF, answers)
     triggered = {o.measure for q in applicable for o in chosen_options(q, answers) if o.measure}
-    unknown = [q for q in applicable if q.critical and is_unknown(q, answers)]
+    unknown = [q for q in applicable if q.critical and any(o.kind is OptionKind.UNKNOWN for o in chosen_options(q, answers))]
     assert set(ids) | set(others) == triggered | ({REF.verification.id} if unknown else set())
     [verification] = [f for f in findings if f.measure.verification] or [None]
     assert (verification is None) == (not unknown)
@@ -137,7 +137,7 @@ def test_each_measure_keeps_its_worst_trigger(answers):
         if finding.measure.verification:
             continue
         triggers = [
-            (o.level, question_score(q, answers)) for q in applicable for o in chosen_options(q, answers)
+            (o.level, score_of(q, chosen_options(q, answers))) for q in applicable for o in chosen_options(q, answers)
             if o.measure == finding.measure.id
         ]
         assert (finding.level, finding.score) == min(triggers)

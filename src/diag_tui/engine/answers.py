@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from diag_tui.bank.referential import Option, OptionKind, Question, Referential
+from diag_tui.bank.referential import Option, Question, Referential
 from diag_tui.bank.schema import Checked, Rules
 from diag_tui.errors import LINE
 from diag_tui.untrusted import REASON_MAX
@@ -63,23 +63,15 @@ def walk(ref: Referential, answers: Answers, express: bool = False) -> list[tupl
     return applicable
 
 
-def question_score(question: Question, answers: Answers) -> float | None:
-    """The score obtained, or None (unanswered, "Je ne sais pas", "Non applicable", context).
+def score_of(question: Question, chosen: list[Option]) -> float | None:
+    """The score obtained with the options `chosen` (`chosen_options`), or None (unanswered,
+    "Je ne sais pas", "Non applicable", context).
 
     For a multiple-choice question the weakest chosen option counts: one weak point is enough
     for an attacker.
     """
-    return score_of(question, chosen_options(question, answers))
-
-
-def score_of(question: Question, chosen: list[Option]) -> float | None:
-    """`question_score` from the options chosen."""
     scores = [o.score for o in chosen if o.score is not None]
     return min(scores) if scores and question.scored else None
-
-
-def is_unknown(question: Question, answers: Answers) -> bool:
-    return any(o.kind is OptionKind.UNKNOWN for o in chosen_options(question, answers))
 
 
 @dataclass(frozen=True)

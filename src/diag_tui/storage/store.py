@@ -247,9 +247,9 @@ class Store:
 
     # ---- writing -----------------------------------------------------------------------
 
-    def save(self, diag: Diagnostic, index: bool = True) -> Diagnostic:
+    def save(self, diag: Diagnostic, row: bool = True) -> Diagnostic:
         """Write `diag` if nobody else saved it since it was loaded; returns the saved copy.
-        `index=False`: its row in the listing index is left for the next listing to make."""
+        `row=False`: its row in the listing index is left for the next listing to make."""
         self._ensure_folders()
         path = self.path(diag.id)
         saved = replace(diag, revision=diag.revision + 1)
@@ -279,7 +279,7 @@ class Store:
             signature = _signature(path)
             if signature is not None:
                 self._written[path] = (signature, saved.revision)
-            if index:
+            if row:
                 self.index.record(saved, data)  # its row in the listing index, under the write lock
             self._changed_now(path)
         return saved
@@ -299,7 +299,7 @@ class Store:
         opening the index saves 3 ms on the way to the first question of `diag-tui start`."""
         if self.exists(diag.id):
             raise ConflictError(f"Un diagnostic « {diag.id} » existe déjà : rien n'est remplacé.")
-        return self.save(replace(diag, revision=0), index=False)
+        return self.save(replace(diag, revision=0), row=False)
 
     def delete(self, diagnostic_id: str, with_exports: bool = False) -> None:
         """Remove the diagnostic (and its exports, `exports_of`, if asked). Called while holding
